@@ -1,0 +1,149 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kipc: module, libkipc, the kipc tool and the selftests.
+#
+#   make                 build everything for KDIR (see below)
+#   make check           run the selftests in QEMU on Debian's 6.1 and 6.12
+#   make check-debug     the same on a KASAN/lockdep/kmemleak kernel
+#   make bench           run the benchmark (host if it can load modules, else QEMU)
+#   make vm-shell        a shell in the VM with the module loaded
+#   make deps            install the Debian packages the above need
+#   make style           checkpatch over kmod/
+#
+# Everything built lands in build/; nothing in the source tree changes.
+
+SHELL		:= /bin/bash
+BUILD		:= build
+PREFIX		?= /usr/local
+LIBDIR		?= $(PREFIX)/lib
+INCLUDEDIR	?= $(PREFIX)/include
+BINDIR		?= $(PREFIX)/bin
+
+# The kernel to build the module against: the running kernel's build tree if
+# it has one, else the newest installed one.
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+	$(shell ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1))
+# The release the headers were built for (kernel.release in Debian's headers
+# is the upstream version, not the uname -r the module must match).
+KVER = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+MODDIR = $(BUILD)/mod/$(KVER)
+
+# kselftest_harness.h comes from Debian's kernel source tarball, extracted
+# at build time; never copied into git.
+KSRC_TAR	?= /usr/src/linux-source-6.1.tar.xz
+KSFT_DIR	?= $(BUILD)/ksft
+
+LIB_VERSION	:= 0.1.0
+LIB_SONAME	:= libkipc.so.0
+
+CC		?= gcc
+CFLAGS		?= -O2 -g
+WARN		:= -Wall -Wextra -Werror
+CPPFLAGS_KIPC	:= -D_GNU_SOURCE -Ilib/include -Ikmod/include/uapi -MMD -MP
+CFLAGS_KIPC	:= -std=gnu11 $(WARN) $(CPPFLAGS_KIPC) $(CFLAGS)
+
+LIB_SRCS	:= $(wildcard lib/*.c)
+LIB_OBJS	:= $(LIB_SRCS:%.c=$(BUILD)/%.o)
+TOOL_SRCS	:= $(wildcard tools/*.c)
+TOOL_OBJS	:= $(TOOL_SRCS:%.c=$(BUILD)/%.o)
+TEST_SRCS	:= $(wildcard selftests/*_test.c)
+TESTS		:= $(TEST_SRCS:selftests/%.c=$(BUILD)/selftests/%)
+
+LIBA		:= $(BUILD)/lib/libkipc.a
+LIBSO		:= $(BUILD)/lib/libkipc.so.$(LIB_VERSION)
+
+.PHONY: all module lib tools selftests check check-debug bench vm-shell \
+	install deps style clean
+
+all: module lib tools selftests
+
+module:
+	@test -n "$(KDIR)" -a -d "$(KDIR)" || \
+		{ echo "no kernel build tree; run 'make deps' or set KDIR" >&2; exit 1; }
+	@mkdir -p $(MODDIR)
+	@cp -pr Kbuild kmod $(MODDIR)/
+	$(MAKE) -C $(KDIR) M=$(abspath $(MODDIR)) W=1 modules
+	@echo "module: $(MODDIR)/kipc.ko"
+
+lib: $(LIBA) $(LIBSO) $(BUILD)/lib/libkipc.pc
+
+tools: $(BUILD)/bin/kipc $(BUILD)/bin/kipc-static
+
+selftests: $(TESTS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_KIPC) -fPIC -c -o $@ $<
+
+$(LIBA): $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(LIBSO): $(LIB_OBJS) lib/libkipc.map
+	$(CC) -shared -Wl,-soname,$(LIB_SONAME) -Wl,--version-script,lib/libkipc.map \
+		-Wl,-z,defs -o $@ $(LIB_OBJS)
+	ln -sf $(notdir $@) $(BUILD)/lib/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(BUILD)/lib/libkipc.so
+
+$(BUILD)/lib/libkipc.pc: lib/libkipc.pc.in
+	@mkdir -p $(@D)
+	sed -e 's|@prefix@|$(PREFIX)|' -e 's|@libdir@|$(LIBDIR)|' \
+	    -e 's|@includedir@|$(INCLUDEDIR)|' -e 's|@version@|$(LIB_VERSION)|' \
+	    $< > $@
+
+$(BUILD)/bin/kipc: $(TOOL_OBJS) $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $(TOOL_OBJS) $(LIBA)
+
+# A static copy for the VM's initramfs, which has no shared libraries.
+$(BUILD)/bin/kipc-static: $(TOOL_OBJS) $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -static -o $@ $(TOOL_OBJS) $(LIBA)
+
+$(KSFT_DIR)/kselftest_harness.h:
+	@test -r $(KSRC_TAR) || \
+		{ echo "$(KSRC_TAR) missing; run 'make deps'" >&2; exit 1; }
+	@mkdir -p $(KSFT_DIR)
+	tar -xJf $(KSRC_TAR) -C $(KSFT_DIR) --strip-components=4 \
+		--wildcards '*/tools/testing/selftests/kselftest_harness.h' \
+		'*/tools/testing/selftests/kselftest.h'
+	@touch $@
+
+# Selftests are static so they run in the initramfs as they are. The harness
+# is included as a system header: its macros trip -Wextra (unused params).
+$(BUILD)/selftests/%: selftests/%.c $(LIBA) $(KSFT_DIR)/kselftest_harness.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_KIPC) -isystem $(KSFT_DIR) -static -o $@ $< $(LIBA) -lpthread
+
+check: deps
+	tools/vm/check.sh stock
+
+check-debug: deps
+	tools/vm/check.sh debug
+
+vm-shell: deps
+	tools/vm/check.sh shell
+
+deps:
+	@tools/deps.sh
+
+style:
+	@tools/style.sh
+
+install: lib tools
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/linux \
+		$(DESTDIR)$(BINDIR)
+	install -m 644 $(LIBA) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(LIBSO) $(DESTDIR)$(LIBDIR)/
+	ln -sf libkipc.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libkipc.so
+	install -m 644 $(BUILD)/lib/libkipc.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	install -m 644 lib/include/kipc.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 kmod/include/uapi/linux/kipc.h $(DESTDIR)$(INCLUDEDIR)/linux/
+	install -m 755 $(BUILD)/bin/kipc $(DESTDIR)$(BINDIR)/
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(TESTS:=.d)

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The /dev/kipc misc device: the one entry point of the module.
+ *
+ * The device itself holds no state. Every ioctl either answers a query
+ * (KIPC_IOC_VERSION) or, in later steps, creates an object and returns it as
+ * a new anon-inode file descriptor; access control happens per object, so
+ * the node is world read/writable.
+ *
+ * No .llseek: a file without one is not seekable (ESPIPE) on 6.1, where
+ * do_dentry_open() drops FMODE_LSEEK, and on 6.12, which removed no_llseek.
+ */
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/uaccess.h>
+
+#include "kipc.h"
+
+static int kipc_dev_version(void __user *argp)
+{
+	struct kipc_version ver;
+
+	if (copy_from_user(&ver, argp, sizeof(ver)))
+		return -EFAULT;
+	if (ver.pad)
+		return -EINVAL;
+
+	ver.abi_version = KIPC_ABI_VERSION;
+	ver.features = KIPC_FEATURES_ALL;
+
+	if (copy_to_user(argp, &ver, sizeof(ver)))
+		return -EFAULT;
+	return 0;
+}
+
+static long kipc_dev_ioctl(struct file *file, unsigned int cmd,
+			   unsigned long arg)
+{
+	void __user *argp = (void __user *)arg;
+
+	switch (cmd) {
+	case KIPC_IOC_VERSION:
+		return kipc_dev_version(argp);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations kipc_dev_fops = {
+	.owner		= THIS_MODULE,
+	.open		= nonseekable_open,
+	.unlocked_ioctl	= kipc_dev_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+};
+
+static struct miscdevice kipc_misc = {
+	.minor		= MISC_DYNAMIC_MINOR,
+	.name		= KIPC_DEVICE_NAME,
+	.fops		= &kipc_dev_fops,
+	.mode		= 0666,
+};
+
+int kipc_dev_register(void)
+{
+	return misc_register(&kipc_misc);
+}
+
+void kipc_dev_unregister(void)
+{
+	misc_deregister(&kipc_misc);
+}

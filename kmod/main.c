@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kipc - IPC objects behind one character device.
+ *
+ * Module entry points: bring the parts up in order and take them down in
+ * the reverse order, one label per step.
+ */
+#include <linux/init.h>
+#include <linux/module.h>
+
+#include "kipc.h"
+
+static int __init kipc_init(void)
+{
+	int err;
+
+	err = kipc_dev_register();
+	if (err)
+		goto err_dev;
+
+	pr_info("loaded (ABI %u)\n", KIPC_ABI_VERSION);
+	return 0;
+
+err_dev:
+	return err;
+}
+
+static void __exit kipc_exit(void)
+{
+	kipc_dev_unregister();
+	pr_info("unloaded\n");
+}
+
+module_init(kipc_init);
+module_exit(kipc_exit);
+
+MODULE_DESCRIPTION("kipc: pipes, message queues, shared memory and semaphores behind /dev/kipc");
+MODULE_AUTHOR("The kipc developers");
+MODULE_LICENSE("GPL");

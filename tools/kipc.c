@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kipc - drive kipc objects and compare them with native Linux IPC.
+ *
+ * A table of subcommands, each in its own file, in the manner of wg(8).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "subcommands.h"
+
+const char *prog = "kipc";
+
+static int help_main(int argc, char *argv[]);
+
+static const struct subcommand subcommands[] = {
+	{ "version", "Show the library and module ABI versions", "",
+	  version_main },
+	{ "help", "Show help for the tool or one subcommand", "[SUBCOMMAND]",
+	  help_main },
+};
+
+#define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))
+
+const struct subcommand *find_subcommand(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_SUBCOMMANDS; i++)
+		if (!strcmp(subcommands[i].name, name))
+			return &subcommands[i];
+	return NULL;
+}
+
+bool wants_help(int argc, char *argv[])
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return true;
+	}
+	return false;
+}
+
+void print_usage(const struct subcommand *sub, bool to_stderr)
+{
+	FILE *out = to_stderr ? stderr : stdout;
+
+	fprintf(out, "usage: %s %s%s%s\n\n%s\n", prog, sub->name,
+		*sub->usage ? " " : "", sub->usage, sub->summary);
+}
+
+static void show_main_usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "usage: %s SUBCOMMAND [ARGS]...\n\n", prog);
+	fprintf(out, "Subcommands:\n");
+	for (i = 0; i < N_SUBCOMMANDS; i++)
+		fprintf(out, "  %-10s %s\n", subcommands[i].name,
+			subcommands[i].summary);
+	fprintf(out, "\n'%s help SUBCOMMAND' or '%s SUBCOMMAND --help' "
+		"shows a subcommand's usage.\n", prog, prog);
+}
+
+static int help_main(int argc, char *argv[])
+{
+	const struct subcommand *sub;
+
+	if (argc == 1) {
+		show_main_usage(stdout);
+		return KIPC_EXIT_OK;
+	}
+	if (argc > 2 || wants_help(argc, argv)) {
+		print_usage(find_subcommand("help"), argc > 2);
+		return argc > 2 ? KIPC_EXIT_USAGE : KIPC_EXIT_OK;
+	}
+	sub = find_subcommand(argv[1]);
+	if (!sub) {
+		fprintf(stderr, "%s: unknown subcommand '%s'\n", prog, argv[1]);
+		return KIPC_EXIT_USAGE;
+	}
+	print_usage(sub, false);
+	return KIPC_EXIT_OK;
+}
+
+int main(int argc, char *argv[])
+{
+	const struct subcommand *sub;
+
+	if (argc < 2) {
+		show_main_usage(stderr);
+		return KIPC_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		show_main_usage(stdout);
+		return KIPC_EXIT_OK;
+	}
+
+	sub = find_subcommand(argv[1]);
+	if (!sub) {
+		fprintf(stderr, "%s: unknown subcommand '%s'; try '%s --help'\n",
+			prog, argv[1], prog);
+		return KIPC_EXIT_USAGE;
+	}
+	if (sub->run != help_main && wants_help(argc - 1, argv + 1)) {
+		print_usage(sub, false);
+		return KIPC_EXIT_OK;
+	}
+	return sub->run(argc - 1, argv + 1);
+}

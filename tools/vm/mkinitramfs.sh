@@ -1,0 +1,33 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# mkinitramfs.sh OUT.cpio.gz KIPC_KO [TEST_BINARY...]
+#
+# Build the VM's initramfs: busybox-static, tools/vm/init as /init, the
+# module, the static kipc tool and the selftests. Everything is owned by
+# root inside the archive whoever builds it.
+set -euo pipefail
+
+out=$1 ko=$2
+shift 2
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+
+# mktemp made the root 0700; unprivileged test children must traverse it.
+chmod 755 "$root"
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,tests,root}
+install -m 755 /bin/busybox "$root/bin/busybox"
+ln -s busybox "$root/bin/sh"
+install -m 755 "$here/init" "$root/init"
+install -m 644 "$ko" "$root/kipc.ko"
+install -m 755 "$top/build/bin/kipc-static" "$root/bin/kipc"
+for t in "$@"; do
+	install -m 755 "$t" "$root/tests/"
+done
+
+mkdir -p "$(dirname "$out")"
+(cd "$root" && find . | sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 > "$out.tmp"
+mv "$out.tmp" "$out"
