@@ -21,10 +21,11 @@ fi
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-if timeout -s KILL 15 qemu-system-x86_64 -accel kvm -m 256 -nodefaults \
+# In a subshell so bash's "Killed" notice goes to /dev/null too.
+if (timeout -s KILL 15 qemu-system-x86_64 -accel kvm -m 256 -nodefaults \
 	-display none -no-reboot -kernel "$kernel" -serial "file:$log" \
 	-append "console=ttyS0 panic=-1 rdinit=/nonexistent" \
-	</dev/null >/dev/null 2>&1 && grep -q 'Kernel panic' "$log"; then
+	</dev/null >/dev/null 2>&1) 2>/dev/null && grep -q 'Kernel panic' "$log"; then
 	echo kvm
 else
 	echo tcg

@@ -107,7 +107,7 @@ bin != "" && /^(not )?ok [0-9]+ / {
 	}
 	next
 }
-# Why a test failed: the harness's assertion and failure lines.
+# Why a test failed: the assertion and failure lines of the harness.
 bin != "" && /^# .*(Expected|FAIL|: Test (failed|terminated)|[Tt]imeout)/ { print "     " $0 }
 /^KIPC-DONE/ { done = 1 }
 END {

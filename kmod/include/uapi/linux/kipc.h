@@ -13,7 +13,9 @@
  *  - an unknown command fails with ENOTTY;
  *  - structs that may grow carry their own size and are read with
  *    copy_struct_from_user() semantics (a larger struct from newer userspace
- *    is accepted if the bytes we do not know are zero).
+ *    is accepted if the bytes we do not know are zero); their commands
+ *    (KIPC_IOC_OPEN, KIPC_IOC_STAT) are matched on type and number only,
+ *    so the size encoded in the command does not matter.
  */
 #ifndef _UAPI_LINUX_KIPC_H
 #define _UAPI_LINUX_KIPC_H
@@ -27,7 +29,23 @@
 #define KIPC_ABI_VERSION	1
 
 /* Feature bits reported by KIPC_IOC_VERSION; one per object type or ability. */
-#define KIPC_FEATURES_ALL	0ULL
+#define KIPC_FEAT_SEM		(1ULL << 0)	/* KIPC_SEM objects */
+#define KIPC_FEATURES_ALL	KIPC_FEAT_SEM
+
+/* Object types. */
+enum kipc_type {
+	KIPC_PIPE = 1,		/* byte-stream ring buffer (pipe/FIFO) */
+	KIPC_MQ = 2,		/* priority message queue */
+	KIPC_SHM = 3,		/* shareable mmap region */
+	KIPC_SEM = 4,		/* counting semaphore */
+};
+#define KIPC_TYPE_MAX		KIPC_SEM
+
+/*
+ * Names: 1..KIPC_NAME_MAX bytes, no '/' and no NUL inside. A name is
+ * visible in the network namespace it was created in.
+ */
+#define KIPC_NAME_MAX		255
 
 /**
  * struct kipc_version - argument of KIPC_IOC_VERSION
@@ -44,6 +62,194 @@ struct kipc_version {
 /* 'k' 0x00-0x1f is taken by spidev; kipc uses 0x40-0x7f of 'k'. */
 #define KIPC_IOC_MAGIC		'k'
 
+/*
+ * Flags of struct kipc_open.flags.
+ *
+ * KIPC_F_UNDO (KIPC_SEM, per handle): what this open file description takes
+ * from the semaphore and has not given back is returned when it is closed
+ * for the last time, also when its process is killed.
+ */
+#define KIPC_F_UNDO		(1U << 0)
+#define KIPC_F_ALL		KIPC_F_UNDO
+
+/**
+ * struct kipc_open - argument of KIPC_IOC_OPEN (on /dev/kipc)
+ * @size:     in: sizeof(struct kipc_open) as the caller knows it
+ * @type:     in: enum kipc_type
+ * @oflag:    in: O_RDONLY, O_WRONLY or O_RDWR, plus O_CREAT, O_EXCL,
+ *            O_NONBLOCK and O_CLOEXEC; anything else is EINVAL
+ * @mode:     in: permission bits of a new object; the umask is applied
+ * @name:     in: user pointer to a NUL-terminated name, 0 for anonymous
+ * @flags:    in: KIPC_F_*
+ * @pad:      must be zero
+ * @capacity: in: KIPC_PIPE ring size in bytes (0: default)
+ * @size_bytes: in: KIPC_SHM region size in bytes
+ * @maxmsg:   in: KIPC_MQ queue length in messages (0: default)
+ * @msgsize:  in: KIPC_MQ largest message in bytes (0: default)
+ * @value:    in: KIPC_SEM initial value
+ * @max:      in: KIPC_SEM largest value (0: KIPC_SEM_VALUE_MAX)
+ *
+ * The attribute fields of the object's own type are used only when the call
+ * creates the object; those of other types must be zero. Returns a new file
+ * descriptor for the object. Errors besides EINVAL and EFAULT:
+ *   ENOENT        no such name and no O_CREAT
+ *   EEXIST        O_CREAT | O_EXCL and the name exists
+ *   EMEDIUMTYPE   the name exists as an object of another type
+ *   EACCES        the object's mode does not grant the access asked for
+ *   ENAMETOOLONG  name longer than KIPC_NAME_MAX
+ *   EMFILE        the creator has max_objects_per_user objects already
+ *   ENOSPC        the module holds max_objects objects already
+ *   ENOMEM        the creator's max_bytes_per_user would be exceeded, or
+ *                 the kernel is out of memory
+ *   EOPNOTSUPP    a type this module does not implement (see features)
+ */
+struct kipc_open {
+	__u32 size;
+	__u32 type;
+	__u32 oflag;
+	__u32 mode;
+	__u64 name;
+	__u32 flags;
+	__u32 pad;
+	__u64 capacity;
+	__u64 size_bytes;
+	__u32 maxmsg;
+	__u32 msgsize;
+	__u32 value;
+	__u32 max;
+};
+#define KIPC_OPEN_SIZE_VER0	64
+
+/**
+ * struct kipc_unlink - argument of KIPC_IOC_UNLINK (on /dev/kipc)
+ * @name:  in: user pointer to the NUL-terminated name
+ * @flags: in: must be zero
+ * @pad:   must be zero
+ *
+ * The name goes at once; the object lives on until its last descriptor is
+ * closed. Only the owner (fsuid) or CAP_SYS_ADMIN may unlink: EPERM.
+ */
+struct kipc_unlink {
+	__u64 name;
+	__u32 flags;
+	__u32 pad;
+};
+
+/* struct kipc_stat.flags */
+#define KIPC_STAT_NAMED		(1U << 0)	/* created with a name */
+#define KIPC_STAT_UNLINKED	(1U << 1)	/* named, and the name is gone */
+
+/**
+ * struct kipc_stat - argument of KIPC_IOC_STAT (on any object fd)
+ * @size:       in: sizeof(struct kipc_stat) as the caller knows it; the
+ *              kernel fills that much (zeroing what it does not know)
+ * @type:       out: enum kipc_type
+ * @id:         out: unique id of the object (names anonymous objects)
+ * @name:       out: the name, "" for anonymous objects
+ * @uid, @gid:  out: owner
+ * @mode:       out: permission bits
+ * @flags:      out: KIPC_STAT_*
+ * @oflag:      out: this handle's O_ACCMODE | O_NONBLOCK bits
+ * @handle_flags: out: this handle's KIPC_F_* flags
+ * @capacity:   out: pipe ring bytes, mq maxmsg, shm size, sem max value
+ * @fill:       out: pipe bytes held, mq messages queued, shm resident
+ *              bytes, sem value
+ * @high_water: out: largest @fill seen
+ * @in_ops, @out_ops: out: writes/reads, sends/receives, posts/waits done
+ * @in_bytes, @out_bytes: out: payload bytes moved in and out
+ * @handles:    out: open file descriptions now
+ * @opens:      out: file descriptions ever opened
+ * @blocked_in, @blocked_out: out: tasks now blocked putting in (writers,
+ *              senders) and taking out (readers, receivers, sem waiters)
+ * @ctime_ns:   out: creation time, CLOCK_REALTIME nanoseconds
+ * @reserved:   out: zero
+ */
+struct kipc_stat {
+	__u32 size;
+	__u32 type;
+	__u64 id;
+	char name[KIPC_NAME_MAX + 1];
+	__u32 uid;
+	__u32 gid;
+	__u32 mode;
+	__u32 flags;
+	__u32 oflag;
+	__u32 handle_flags;
+	__u64 capacity;
+	__u64 fill;
+	__u64 high_water;
+	__u64 in_ops;
+	__u64 out_ops;
+	__u64 in_bytes;
+	__u64 out_bytes;
+	__u64 handles;
+	__u64 opens;
+	__u32 blocked_in;
+	__u32 blocked_out;
+	__u64 ctime_ns;
+	__u64 reserved[4];
+};
+
+/* Semaphores. */
+#define KIPC_SEM_VALUE_MAX	0x7fffffffU	/* as SEM_VALUE_MAX */
+
+/* struct kipc_sem_wait.flags */
+#define KIPC_SEM_TRY		(1U << 0)	/* never sleep: EAGAIN */
+#define KIPC_SEM_TIMED		(1U << 1)	/* @timeout_ns is a deadline */
+#define KIPC_SEM_WAIT_ALL	(KIPC_SEM_TRY | KIPC_SEM_TIMED)
+
+/**
+ * struct kipc_sem_wait - argument of KIPC_IOC_SEM_WAIT
+ * @timeout_ns: in: with KIPC_SEM_TIMED, absolute CLOCK_MONOTONIC deadline
+ *              in nanoseconds (ETIMEDOUT when it passes); else must be zero
+ * @flags:      in: KIPC_SEM_*
+ * @pad:        must be zero
+ *
+ * Takes one unit, sleeping while the value is zero. Waiters are served in
+ * FIFO order, one unit each. EAGAIN for KIPC_SEM_TRY or an O_NONBLOCK handle
+ * when the value is zero; EINTR when a signal arrives first (restarted
+ * with SA_RESTART; no unit is lost either way); EBADF on a handle opened
+ * without write access.
+ */
+struct kipc_sem_wait {
+	__u64 timeout_ns;
+	__u32 flags;
+	__u32 pad;
+};
+
+/**
+ * struct kipc_sem_post - argument of KIPC_IOC_SEM_POST
+ * @count: in: units to add, at least 1
+ * @pad:   must be zero
+ *
+ * EOVERFLOW (and nothing changes) if the value would pass the maximum;
+ * EBADF on a handle opened without write access.
+ */
+struct kipc_sem_post {
+	__u32 count;
+	__u32 pad;
+};
+
+/**
+ * struct kipc_sem_value - argument of KIPC_IOC_SEM_GETVALUE
+ * @value: out: current value
+ * @max:   out: largest value
+ */
+struct kipc_sem_value {
+	__u32 value;
+	__u32 max;
+};
+
 #define KIPC_IOC_VERSION	_IOWR(KIPC_IOC_MAGIC, 0x40, struct kipc_version)
+#define KIPC_IOC_OPEN		_IOW(KIPC_IOC_MAGIC, 0x41, struct kipc_open)
+#define KIPC_IOC_UNLINK		_IOW(KIPC_IOC_MAGIC, 0x42, struct kipc_unlink)
+
+/* On any object fd. */
+#define KIPC_IOC_STAT		_IOWR(KIPC_IOC_MAGIC, 0x48, struct kipc_stat)
+
+/* On semaphore fds. */
+#define KIPC_IOC_SEM_WAIT	_IOW(KIPC_IOC_MAGIC, 0x60, struct kipc_sem_wait)
+#define KIPC_IOC_SEM_POST	_IOW(KIPC_IOC_MAGIC, 0x61, struct kipc_sem_post)
+#define KIPC_IOC_SEM_GETVALUE	_IOR(KIPC_IOC_MAGIC, 0x62, struct kipc_sem_value)
 
 #endif /* _UAPI_LINUX_KIPC_H */
