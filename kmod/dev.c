@@ -2,10 +2,11 @@
 /*
  * The /dev/kipc misc device: the one entry point of the module.
  *
- * The device itself holds no state. Every ioctl either answers a query
- * (KIPC_IOC_VERSION) or, in later steps, creates an object and returns it as
- * a new anon-inode file descriptor; access control happens per object, so
- * the node is world read/writable.
+ * The device itself holds no state. Its ioctls answer a query
+ * (KIPC_IOC_VERSION), open or create an object and return it as a new
+ * anon-inode file descriptor (KIPC_IOC_OPEN), or remove a name
+ * (KIPC_IOC_UNLINK), all in the caller's network namespace. Access control
+ * happens per object, so the node is world read/writable.
  *
  * No .llseek: a file without one is not seekable (ESPIPE) on 6.1, where
  * do_dentry_open() drops FMODE_LSEEK, and on 6.12, which removed no_llseek.
@@ -13,6 +14,8 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/nsproxy.h>
+#include <linux/sched.h>
 #include <linux/uaccess.h>
 
 #include "kipc.h"
@@ -37,11 +40,17 @@ static int kipc_dev_version(void __user *argp)
 static long kipc_dev_ioctl(struct file *file, unsigned int cmd,
 			   unsigned long arg)
 {
+	struct net *net = current->nsproxy->net_ns;
 	void __user *argp = (void __user *)arg;
+
+	if (kipc_ioc_match(cmd, KIPC_IOC_OPEN))
+		return kipc_obj_open(net, argp);
 
 	switch (cmd) {
 	case KIPC_IOC_VERSION:
 		return kipc_dev_version(argp);
+	case KIPC_IOC_UNLINK:
+		return kipc_obj_unlink(net, argp);
 	default:
 		return -ENOTTY;
 	}

@@ -3,13 +3,139 @@
  * Internal interfaces between the files of the kipc module.
  *
  * One file per concern:
- *   main.c  module init/exit ladder and parameters
- *   dev.c   the /dev/kipc misc device and its ioctl switch
+ *   main.c      module init/exit ladder
+ *   dev.c       the /dev/kipc misc device and its ioctl switch
+ *   obj.c       what every object has: identity, lifetime, permissions,
+ *               handles (open file descriptions) and stat
+ *   registry.c  names, one table per network namespace
+ *   quota.c     limits and per-user accounting
+ *   sem.c       semaphores
+ *
+ * Lifetime: a struct kipc_obj is reference counted. Every handle holds a
+ * reference, and so does the registry while the object's name is linked.
+ * An anonymous or unlinked object therefore dies with its last handle; a
+ * named one outlives its handles until it is unlinked or the module goes.
  */
 #ifndef _KIPC_H
 #define _KIPC_H
 
+#include <linux/fs.h>
+#include <linux/ioctl.h>
+#include <linux/kref.h>
+#include <linux/rhashtable-types.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
+
 #include <uapi/linux/kipc.h>
+
+struct kipc_obj;
+struct kipc_handle;
+struct kipc_user;
+
+/**
+ * struct kipc_type_ops - what a mechanism (sem.c, ...) provides
+ * @name:    "sem", ...
+ * @inode_name: name of its anon inodes, "[kipc-sem]", ...
+ * @fops:    file operations of its handles
+ * @check:   validate the creation attributes (called for every open,
+ *           creating or not, so bad input never depends on the name)
+ * @create:  allocate and initialise an object from valid attributes;
+ *           returns the embedded struct kipc_obj and its size in bytes
+ *           (charged to the creator) in @charge
+ * @destroy: free it; called once, when the last reference goes
+ * @stat:    fill the type's fields of @st
+ * @release: a handle is going away (last close of its file description)
+ */
+struct kipc_type_ops {
+	const char *name;
+	const char *inode_name;
+	const struct file_operations *fops;
+	int (*check)(const struct kipc_open *args);
+	struct kipc_obj *(*create)(const struct kipc_open *args, size_t *charge);
+	void (*destroy)(struct kipc_obj *obj);
+	void (*stat)(struct kipc_obj *obj, struct kipc_stat *st);
+	void (*release)(struct kipc_handle *h);
+};
+
+/**
+ * struct kipc_obj - the part every kipc object shares
+ *
+ * Immutable after creation: @type, @ops, @id, @name, @uid, @gid, @mode,
+ * @user, @charge, @ctime.
+ */
+struct kipc_obj {
+	struct kref ref;
+	u32 type;
+	const struct kipc_type_ops *ops;
+	u64 id;
+	char *name;			/* NULL for anonymous objects */
+	kuid_t uid;
+	kgid_t gid;
+	umode_t mode;
+	struct kipc_user *user;		/* charged for @charge bytes */
+	size_t charge;
+	ktime_t ctime;			/* CLOCK_REALTIME */
+
+	/* Protected by the owning registry's lock. */
+	struct rhash_head node;
+	bool linked;
+
+	atomic_t handles;
+	atomic64_t opens;
+};
+
+/**
+ * struct kipc_handle - one open file description of an object
+ * @obj:   the object (a reference is held)
+ * @flags: KIPC_F_* given at open
+ * @undo:  KIPC_SEM with KIPC_F_UNDO: units taken and not given back;
+ *         protected by the semaphore's lock
+ */
+struct kipc_handle {
+	struct kipc_obj *obj;
+	u32 flags;
+	s64 undo;
+};
+
+/*
+ * Does @cmd name the same ioctl as @ref, whatever size it encodes? For the
+ * extensible structs, whose size travels in the struct itself.
+ */
+static inline bool kipc_ioc_match(unsigned int cmd, unsigned int ref)
+{
+	unsigned int size_bits = _IOC_SIZEMASK << _IOC_SIZESHIFT;
+
+	return (cmd & ~size_bits) == (ref & ~size_bits);
+}
+
+/* obj.c */
+static inline struct kipc_handle *kipc_file_handle(struct file *file)
+{
+	return file->private_data;
+}
+
+int kipc_obj_open(struct net *net, const struct kipc_open __user *uargs);
+int kipc_obj_unlink(struct net *net, const struct kipc_unlink __user *uargs);
+void kipc_obj_put(struct kipc_obj *obj);
+int kipc_obj_release(struct inode *inode, struct file *file);
+long kipc_obj_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+char *kipc_name_from_user(u64 uname);
+
+/* registry.c */
+int kipc_registry_init(void);
+void kipc_registry_exit(void);
+struct mutex *kipc_registry_lock(struct net *net);
+struct kipc_obj *kipc_registry_lookup(struct net *net, const char *name);
+int kipc_registry_link(struct net *net, struct kipc_obj *obj);
+void kipc_registry_unlink(struct net *net, struct kipc_obj *obj);
+
+/* quota.c */
+struct kipc_user *kipc_quota_charge(kuid_t uid, size_t bytes);
+void kipc_quota_uncharge(struct kipc_user *user, size_t bytes);
+void kipc_quota_exit(void);
+
+/* sem.c */
+extern const struct kipc_type_ops kipc_sem_ops;
 
 /* dev.c */
 int kipc_dev_register(void);

@@ -14,6 +14,10 @@ static int __init kipc_init(void)
 {
 	int err;
 
+	err = kipc_registry_init();
+	if (err)
+		goto err_registry;
+
 	err = kipc_dev_register();
 	if (err)
 		goto err_dev;
@@ -22,12 +26,20 @@ static int __init kipc_init(void)
 	return 0;
 
 err_dev:
+	kipc_registry_exit();
+err_registry:
 	return err;
 }
 
+/*
+ * Every handle pins the module, so no file is open here: dropping the
+ * names frees every object that is left.
+ */
 static void __exit kipc_exit(void)
 {
 	kipc_dev_unregister();
+	kipc_registry_exit();
+	kipc_quota_exit();
 	pr_info("unloaded\n");
 }
 

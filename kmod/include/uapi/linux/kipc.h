@@ -20,6 +20,7 @@
 #ifndef _UAPI_LINUX_KIPC_H
 #define _UAPI_LINUX_KIPC_H
 
+#include <linux/const.h>
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
@@ -29,7 +30,7 @@
 #define KIPC_ABI_VERSION	1
 
 /* Feature bits reported by KIPC_IOC_VERSION; one per object type or ability. */
-#define KIPC_FEAT_SEM		(1ULL << 0)	/* KIPC_SEM objects */
+#define KIPC_FEAT_SEM		_BITULL(0)	/* KIPC_SEM objects */
 #define KIPC_FEATURES_ALL	KIPC_FEAT_SEM
 
 /* Object types. */
@@ -39,6 +40,7 @@ enum kipc_type {
 	KIPC_SHM = 3,		/* shareable mmap region */
 	KIPC_SEM = 4,		/* counting semaphore */
 };
+
 #define KIPC_TYPE_MAX		KIPC_SEM
 
 /*
@@ -69,7 +71,7 @@ struct kipc_version {
  * from the semaphore and has not given back is returned when it is closed
  * for the last time, also when its process is killed.
  */
-#define KIPC_F_UNDO		(1U << 0)
+#define KIPC_F_UNDO		_BITUL(0)
 #define KIPC_F_ALL		KIPC_F_UNDO
 
 /**
@@ -78,7 +80,8 @@ struct kipc_version {
  * @type:     in: enum kipc_type
  * @oflag:    in: O_RDONLY, O_WRONLY or O_RDWR, plus O_CREAT, O_EXCL,
  *            O_NONBLOCK and O_CLOEXEC; anything else is EINVAL
- * @mode:     in: permission bits of a new object; the umask is applied
+ * @mode:     in: permission bits (0..0777, else EINVAL) of a new object;
+ *            the umask is applied
  * @name:     in: user pointer to a NUL-terminated name, 0 for anonymous
  * @flags:    in: KIPC_F_*
  * @pad:      must be zero
@@ -102,6 +105,8 @@ struct kipc_version {
  *   ENOMEM        the creator's max_bytes_per_user would be exceeded, or
  *                 the kernel is out of memory
  *   EOPNOTSUPP    a type this module does not implement (see features)
+ * The arguments are checked before the name is looked up, so EINVAL and
+ * EOPNOTSUPP never depend on whether the name exists.
  */
 struct kipc_open {
 	__u32 size;
@@ -118,6 +123,7 @@ struct kipc_open {
 	__u32 value;
 	__u32 max;
 };
+
 #define KIPC_OPEN_SIZE_VER0	64
 
 /**
@@ -136,13 +142,15 @@ struct kipc_unlink {
 };
 
 /* struct kipc_stat.flags */
-#define KIPC_STAT_NAMED		(1U << 0)	/* created with a name */
-#define KIPC_STAT_UNLINKED	(1U << 1)	/* named, and the name is gone */
+#define KIPC_STAT_NAMED		_BITUL(0)	/* created with a name */
+#define KIPC_STAT_UNLINKED	_BITUL(1)	/* named, and the name is gone */
 
 /**
  * struct kipc_stat - argument of KIPC_IOC_STAT (on any object fd)
- * @size:       in: sizeof(struct kipc_stat) as the caller knows it; the
- *              kernel fills that much (zeroing what it does not know)
+ * @size:       in: sizeof(struct kipc_stat) as the caller knows it, at
+ *              least KIPC_STAT_SIZE_VER0; the kernel fills that much
+ *              (zeroing what it does not know) and sets @size to what it
+ *              filled in
  * @type:       out: enum kipc_type
  * @id:         out: unique id of the object (names anonymous objects)
  * @name:       out: the name, "" for anonymous objects
@@ -155,7 +163,8 @@ struct kipc_unlink {
  * @fill:       out: pipe bytes held, mq messages queued, shm resident
  *              bytes, sem value
  * @high_water: out: largest @fill seen
- * @in_ops, @out_ops: out: writes/reads, sends/receives, posts/waits done
+ * @in_ops, @out_ops: out: writes/reads, messages sent/received, or units
+ *              posted/taken
  * @in_bytes, @out_bytes: out: payload bytes moved in and out
  * @handles:    out: open file descriptions now
  * @opens:      out: file descriptions ever opened
@@ -190,18 +199,21 @@ struct kipc_stat {
 	__u64 reserved[4];
 };
 
+#define KIPC_STAT_SIZE_VER0	416
+
 /* Semaphores. */
 #define KIPC_SEM_VALUE_MAX	0x7fffffffU	/* as SEM_VALUE_MAX */
 
 /* struct kipc_sem_wait.flags */
-#define KIPC_SEM_TRY		(1U << 0)	/* never sleep: EAGAIN */
-#define KIPC_SEM_TIMED		(1U << 1)	/* @timeout_ns is a deadline */
+#define KIPC_SEM_TRY		_BITUL(0)	/* never sleep: EAGAIN */
+#define KIPC_SEM_TIMED		_BITUL(1)	/* @timeout_ns is a deadline */
 #define KIPC_SEM_WAIT_ALL	(KIPC_SEM_TRY | KIPC_SEM_TIMED)
 
 /**
  * struct kipc_sem_wait - argument of KIPC_IOC_SEM_WAIT
  * @timeout_ns: in: with KIPC_SEM_TIMED, absolute CLOCK_MONOTONIC deadline
- *              in nanoseconds (ETIMEDOUT when it passes); else must be zero
+ *              in nanoseconds (ETIMEDOUT when it passes; above KTIME_MAX,
+ *              i.e. S64_MAX, is EINVAL); else must be zero
  * @flags:      in: KIPC_SEM_*
  * @pad:        must be zero
  *

@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What every kipc object has: identity, lifetime, permissions, handles and
+ * stat. The mechanisms (sem.c, ...) plug in through struct kipc_type_ops.
+ *
+ * Permissions follow ipc_perm: owner, group and other bits of the mode
+ * against the caller's fsuid and groups, CAP_IPC_OWNER in the namespace's
+ * user namespace overriding. A handle's access mode is the O_ACCMODE it was
+ * opened with, as for files.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/nsproxy.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <net/net_namespace.h>
+
+#include "kipc.h"
+
+#define KIPC_OFLAGS	(O_ACCMODE | O_CREAT | O_EXCL | O_NONBLOCK | O_CLOEXEC)
+
+static const struct kipc_type_ops *const kipc_types[KIPC_TYPE_MAX + 1] = {
+	[KIPC_SEM] = &kipc_sem_ops,
+};
+
+static_assert(sizeof(struct kipc_open) == KIPC_OPEN_SIZE_VER0);
+static_assert(sizeof(struct kipc_stat) == KIPC_STAT_SIZE_VER0);
+
+static atomic64_t kipc_next_id = ATOMIC64_INIT(0);
+
+/*
+ * Copy and validate a name: 1..KIPC_NAME_MAX bytes without '/'. Returns a
+ * KIPC_NAME_MAX + 1 byte buffer the caller owns, or an ERR_PTR.
+ */
+char *kipc_name_from_user(u64 uname)
+{
+	char *name;
+	long len;
+	int err;
+
+	name = kmalloc(KIPC_NAME_MAX + 1, GFP_KERNEL_ACCOUNT);
+	if (!name)
+		return ERR_PTR(-ENOMEM);
+
+	len = strncpy_from_user(name, u64_to_user_ptr(uname), KIPC_NAME_MAX + 1);
+	if (len < 0)
+		err = len;
+	else if (len == 0 || strchr(name, '/'))
+		err = -EINVAL;
+	else if (len > KIPC_NAME_MAX)
+		err = -ENAMETOOLONG;
+	else
+		return name;
+
+	kfree(name);
+	return ERR_PTR(err);
+}
+
+static void kipc_obj_free(struct kref *ref)
+{
+	struct kipc_obj *obj = container_of(ref, struct kipc_obj, ref);
+	struct kipc_user *user = obj->user;
+	size_t charge = obj->charge;
+	char *name = obj->name;
+
+	obj->ops->destroy(obj);
+	kfree(name);
+	kipc_quota_uncharge(user, charge);
+}
+
+void kipc_obj_put(struct kipc_obj *obj)
+{
+	kref_put(&obj->ref, kipc_obj_free);
+}
+
+static int kipc_open_check(const struct kipc_open *args)
+{
+	if (args->pad || args->flags & ~KIPC_F_ALL)
+		return -EINVAL;
+	if (args->oflag & ~KIPC_OFLAGS ||
+	    (args->oflag & O_ACCMODE) == O_ACCMODE)
+		return -EINVAL;
+	if (args->mode & ~0777)
+		return -EINVAL;
+	if (!args->type || args->type > KIPC_TYPE_MAX)
+		return -EINVAL;
+	if (!kipc_types[args->type])
+		return -EOPNOTSUPP;
+	return kipc_types[args->type]->check(args);
+}
+
+static int kipc_obj_permission(struct net *net, struct kipc_obj *obj,
+			       u32 oflag)
+{
+	int need = 0, granted;
+
+	if ((oflag & O_ACCMODE) != O_WRONLY)
+		need |= MAY_READ;
+	if ((oflag & O_ACCMODE) != O_RDONLY)
+		need |= MAY_WRITE;
+
+	if (uid_eq(current_fsuid(), obj->uid))
+		granted = obj->mode >> 6;
+	else if (in_group_p(obj->gid))
+		granted = obj->mode >> 3;
+	else
+		granted = obj->mode;
+
+	if (!(need & ~granted & 07))
+		return 0;
+	if (ns_capable(net->user_ns, CAP_IPC_OWNER))
+		return 0;
+	return -EACCES;
+}
+
+/*
+ * A new object owned by the caller, holding one reference for the caller.
+ * Takes over @name (NULL for anonymous) in every case.
+ */
+static struct kipc_obj *kipc_obj_create(const struct kipc_open *args,
+					char *name)
+{
+	const struct kipc_type_ops *ops = kipc_types[args->type];
+	struct kipc_user *user;
+	struct kipc_obj *obj;
+	size_t charge;
+
+	obj = ops->create(args, &charge);
+	if (IS_ERR(obj)) {
+		kfree(name);
+		return obj;
+	}
+	if (name)
+		charge += KIPC_NAME_MAX + 1;
+
+	user = kipc_quota_charge(current_fsuid(), charge);
+	if (IS_ERR(user)) {
+		ops->destroy(obj);
+		kfree(name);
+		return ERR_CAST(user);
+	}
+
+	kref_init(&obj->ref);
+	obj->type = args->type;
+	obj->ops = ops;
+	obj->id = atomic64_inc_return(&kipc_next_id);
+	obj->name = name;
+	obj->uid = current_fsuid();
+	obj->gid = current_fsgid();
+	obj->mode = args->mode & ~current_umask() & 0777;
+	obj->user = user;
+	obj->charge = charge;
+	obj->ctime = ktime_get_real();
+	atomic_set(&obj->handles, 0);
+	atomic64_set(&obj->opens, 0);
+	return obj;
+}
+
+/* A new open file description of @obj; takes over the caller's reference. */
+static struct file *kipc_handle_file(struct kipc_obj *obj,
+				     const struct kipc_open *args)
+{
+	struct kipc_handle *h;
+	struct file *file;
+
+	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
+	if (!h)
+		return ERR_PTR(-ENOMEM);
+	h->obj = obj;
+	h->flags = args->flags;
+
+	file = anon_inode_getfile(obj->ops->inode_name, obj->ops->fops, h,
+				  args->oflag & (O_ACCMODE | O_NONBLOCK));
+	if (IS_ERR(file)) {
+		kfree(h);
+		return file;
+	}
+	atomic_inc(&obj->handles);
+	atomic64_inc(&obj->opens);
+	return file;
+}
+
+/* Open or create @name in @net, returning a file for it. */
+static struct file *kipc_obj_open_named(struct net *net,
+					const struct kipc_open *args,
+					char *name)
+{
+	struct mutex *lock = kipc_registry_lock(net);
+	struct kipc_obj *obj;
+	struct file *file;
+	int err;
+
+	mutex_lock(lock);
+	obj = kipc_registry_lookup(net, name);
+	if (obj) {
+		kfree(name);
+		if ((args->oflag & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+			err = -EEXIST;
+		else if (obj->type != args->type)
+			err = -EMEDIUMTYPE;
+		else
+			err = kipc_obj_permission(net, obj, args->oflag);
+		if (err)
+			goto err_unlock;
+		kref_get(&obj->ref);
+		file = kipc_handle_file(obj, args);
+		if (IS_ERR(file))
+			kipc_obj_put(obj);
+		mutex_unlock(lock);
+		return file;
+	}
+
+	if (!(args->oflag & O_CREAT)) {
+		kfree(name);
+		err = -ENOENT;
+		goto err_unlock;
+	}
+	obj = kipc_obj_create(args, name);
+	if (IS_ERR(obj)) {
+		err = PTR_ERR(obj);
+		goto err_unlock;
+	}
+	/* The file first: once linked, the object must be complete. */
+	file = kipc_handle_file(obj, args);
+	if (IS_ERR(file)) {
+		kipc_obj_put(obj);
+		err = PTR_ERR(file);
+		goto err_unlock;
+	}
+	kref_get(&obj->ref);
+	err = kipc_registry_link(net, obj);
+	if (err) {
+		kipc_obj_put(obj);
+		mutex_unlock(lock);
+		fput(file);
+		return ERR_PTR(err);
+	}
+	mutex_unlock(lock);
+	return file;
+
+err_unlock:
+	mutex_unlock(lock);
+	return ERR_PTR(err);
+}
+
+/* KIPC_IOC_OPEN: returns a new file descriptor or a negative errno. */
+int kipc_obj_open(struct net *net, const struct kipc_open __user *uargs)
+{
+	struct kipc_open args;
+	struct kipc_obj *obj;
+	struct file *file;
+	char *name = NULL;
+	u32 size;
+	int fd, err;
+
+	if (get_user(size, &uargs->size))
+		return -EFAULT;
+	if (size < KIPC_OPEN_SIZE_VER0)
+		return -EINVAL;
+	if (size > PAGE_SIZE)
+		return -E2BIG;
+	err = copy_struct_from_user(&args, sizeof(args), uargs, size);
+	if (err)
+		return err;
+	err = kipc_open_check(&args);
+	if (err)
+		return err;
+
+	if (args.name) {
+		name = kipc_name_from_user(args.name);
+		if (IS_ERR(name))
+			return PTR_ERR(name);
+	}
+
+	fd = get_unused_fd_flags(args.oflag & O_CLOEXEC);
+	if (fd < 0) {
+		kfree(name);
+		return fd;
+	}
+
+	if (name) {
+		file = kipc_obj_open_named(net, &args, name);
+	} else {
+		obj = kipc_obj_create(&args, NULL);
+		file = IS_ERR(obj) ? ERR_CAST(obj) : kipc_handle_file(obj, &args);
+		if (!IS_ERR(obj) && IS_ERR(file))
+			kipc_obj_put(obj);
+	}
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		return PTR_ERR(file);
+	}
+	fd_install(fd, file);
+	return fd;
+}
+
+/* KIPC_IOC_UNLINK: the owner or CAP_SYS_ADMIN may remove a name. */
+int kipc_obj_unlink(struct net *net, const struct kipc_unlink __user *uargs)
+{
+	struct mutex *lock = kipc_registry_lock(net);
+	struct kipc_unlink args;
+	struct kipc_obj *obj;
+	char *name;
+	int err = 0;
+
+	if (copy_from_user(&args, uargs, sizeof(args)))
+		return -EFAULT;
+	if (args.flags || args.pad)
+		return -EINVAL;
+	name = kipc_name_from_user(args.name);
+	if (IS_ERR(name))
+		return PTR_ERR(name);
+
+	mutex_lock(lock);
+	obj = kipc_registry_lookup(net, name);
+	if (!obj)
+		err = -ENOENT;
+	else if (!uid_eq(current_fsuid(), obj->uid) &&
+		 !ns_capable(net->user_ns, CAP_SYS_ADMIN))
+		err = -EPERM;
+	else
+		kipc_registry_unlink(net, obj);
+	mutex_unlock(lock);
+
+	kfree(name);
+	if (!err)
+		kipc_obj_put(obj);
+	return err;
+}
+
+/* The release of every object type's files. */
+int kipc_obj_release(struct inode *inode, struct file *file)
+{
+	struct kipc_handle *h = kipc_file_handle(file);
+	struct kipc_obj *obj = h->obj;
+
+	if (obj->ops->release)
+		obj->ops->release(h);
+	atomic_dec(&obj->handles);
+	kipc_obj_put(obj);
+	kfree(h);
+	return 0;
+}
+
+static int kipc_obj_stat(struct file *file, struct kipc_stat __user *ust)
+{
+	struct kipc_handle *h = kipc_file_handle(file);
+	struct kipc_obj *obj = h->obj;
+	struct kipc_stat *st;
+	u32 size;
+	int err = 0;
+
+	if (get_user(size, &ust->size))
+		return -EFAULT;
+	if (size < KIPC_STAT_SIZE_VER0)
+		return -EINVAL;
+	if (size > PAGE_SIZE)
+		return -E2BIG;
+
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	st->type = obj->type;
+	st->id = obj->id;
+	if (obj->name) {
+		strscpy(st->name, obj->name, sizeof(st->name));
+		st->flags |= KIPC_STAT_NAMED;
+		if (!READ_ONCE(obj->linked))
+			st->flags |= KIPC_STAT_UNLINKED;
+	}
+	st->uid = from_kuid_munged(current_user_ns(), obj->uid);
+	st->gid = from_kgid_munged(current_user_ns(), obj->gid);
+	st->mode = obj->mode;
+	st->oflag = file->f_flags & (O_ACCMODE | O_NONBLOCK);
+	st->handle_flags = h->flags;
+	st->handles = atomic_read(&obj->handles);
+	st->opens = atomic64_read(&obj->opens);
+	st->ctime_ns = ktime_to_ns(obj->ctime);
+	obj->ops->stat(obj, st);
+
+	/* Old callers get what they know of; new ones a zeroed tail. */
+	st->size = min_t(u32, size, sizeof(*st));
+	if (copy_to_user(ust, st, st->size) ||
+	    (size > sizeof(*st) &&
+	     clear_user((char __user *)ust + sizeof(*st), size - sizeof(*st))))
+		err = -EFAULT;
+	kfree(st);
+	return err;
+}
+
+/* Ioctls every object type answers; the types' switches fall back here. */
+long kipc_obj_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	if (kipc_ioc_match(cmd, KIPC_IOC_STAT))
+		return kipc_obj_stat(file, (struct kipc_stat __user *)arg);
+	return -ENOTTY;
+}
