@@ -14,10 +14,42 @@ const char *prog = "kipc";
 static int help_main(int argc, char *argv[]);
 
 static const struct subcommand subcommands[] = {
-	{ "version", "Show the library and module ABI versions", "",
+	{ "create", "Create a named object (or open it if it exists)",
+	  "TYPE NAME [OPTION]...",
+	  "TYPE is sem, pipe, mq or shm; NAME may start with one '/'. An\n"
+	  "existing object of TYPE is left as it is unless --excl is given.\n"
+	  "\n"
+	  "  --mode MODE       permission bits in octal, up to 0777\n"
+	  "                    (default 0600; the umask applies)\n"
+	  "  --excl            fail if NAME exists already\n"
+	  "  --value N         sem: initial value (default 0)\n"
+	  "  --max N           sem: largest value (default 2147483647)\n"
+	  "  --capacity BYTES  pipe: ring size\n"
+	  "  --maxmsg N        mq: queue length in messages\n"
+	  "  --msgsize BYTES   mq: largest message\n"
+	  "  --size BYTES      shm: region size\n",
+	  create_main },
+	{ "rm", "Remove names; objects live on until their last close",
+	  "NAME...", NULL, rm_main },
+	{ "stat", "Show an object's attributes and counters",
+	  "NAME [--type TYPE] [--json]",
+	  "  --type TYPE  open NAME as TYPE (sem, pipe, mq, shm) instead of\n"
+	  "               trying each type\n"
+	  "  --json       print one JSON object\n"
+	  "\n"
+	  "The handle and open counts include stat's own handle.\n",
+	  stat_main },
+	{ "post", "Add units to a semaphore", "NAME [--count N]",
+	  "  --count N  units to add (default 1)\n", post_main },
+	{ "wait", "Take one unit from a semaphore, waiting while it is zero",
+	  "NAME [--timeout SECONDS | --try]",
+	  "  --timeout SECONDS  give up after SECONDS (e.g. 0.5); exit 1\n"
+	  "  --try              do not wait at all; exit 1 if the value is 0\n",
+	  wait_main },
+	{ "version", "Show the library and module ABI versions", "", NULL,
 	  version_main },
 	{ "help", "Show help for the tool or one subcommand", "[SUBCOMMAND]",
-	  help_main },
+	  NULL, help_main },
 };
 
 #define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))
@@ -51,6 +83,8 @@ void print_usage(const struct subcommand *sub, bool to_stderr)
 
 	fprintf(out, "usage: %s %s%s%s\n\n%s\n", prog, sub->name,
 		*sub->usage ? " " : "", sub->usage, sub->summary);
+	if (sub->options)
+		fprintf(out, "\n%s", sub->options);
 }
 
 static void show_main_usage(FILE *out)

@@ -4,6 +4,11 @@
 #define KIPC_SUBCOMMANDS_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+struct kipc_attr;
 
 /* Exit codes of every subcommand. */
 enum {
@@ -16,6 +21,7 @@ struct subcommand {
 	const char *name;
 	const char *summary;
 	const char *usage;	/* arguments after the name, "" if none */
+	const char *options;	/* lines describing the options, or NULL */
 	int (*run)(int argc, char *argv[]);
 };
 
@@ -23,10 +29,62 @@ extern const char *prog;
 
 /* True if argv asks for help (-h/--help anywhere before "--"). */
 bool wants_help(int argc, char *argv[]);
-/* Print "usage: kipc NAME USAGE" and the summary to stdout or stderr. */
+/* Print "usage: kipc NAME USAGE", the summary and options to stdout/stderr. */
 void print_usage(const struct subcommand *sub, bool to_stderr);
 const struct subcommand *find_subcommand(const char *name);
 
+/* tools/util.c */
+
+/*
+ * Values of long options (struct option.val) start here, above every
+ * character, so that an error about one is not taken for a short option.
+ */
+#define OPT_FIRST	256
+
+/*
+ * Print "kipc: MESSAGE" and the subcommand's usage line to stderr; returns
+ * KIPC_EXIT_USAGE.
+ */
+int usage_error(const char *subname, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* usage_error() for getopt_long()'s '?' or ':' (optstring starts with ':'). */
+int option_error(const char *subname, int c, char *argv[]);
+
+/*
+ * Parse all of @arg as an unsigned number in @base between @min and @max:
+ * no sign, blanks or trailing characters. On error print a message naming
+ * option @opt and return -1.
+ */
+int parse_u64(const char *opt, const char *arg, int base, uint64_t min,
+	      uint64_t max, uint64_t *out);
+/* Parse a duration like "2", "0.5" or ".25" seconds, as parse_u64(). */
+int parse_seconds(const char *opt, const char *arg, struct timespec *out);
+
+/* Print why /dev/kipc could not be used (errno @err). */
+void dev_error(int err);
+/*
+ * Check that the module is there with our ABI, printing the reason if not.
+ * Afterwards ENOENT from libkipc means a missing name, not a missing device.
+ */
+int dev_ready(void);
+
+/* Reason for errno @err from an object call, e.g. "no such object". */
+const char *obj_strerror(int err);
+/* Print "kipc: TYPE 'NAME': reason"; the type is left out if not KIPC_*. */
+void obj_error(int type, const char *name, int err);
+/*
+ * dev_ready() and kipc_open() (adding O_CLOEXEC); on failure print what
+ * went wrong and return -1.
+ */
+int obj_open(const char *name, int type, int oflag, mode_t mode,
+	     const struct kipc_attr *attr);
+
+/* The subcommands, one file each. */
+int create_main(int argc, char *argv[]);
+int rm_main(int argc, char *argv[]);
+int stat_main(int argc, char *argv[]);
+int post_main(int argc, char *argv[]);
+int wait_main(int argc, char *argv[]);
 int version_main(int argc, char *argv[]);
 
 #endif /* KIPC_SUBCOMMANDS_H */

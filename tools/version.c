@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "kipc.h"
 #include "subcommands.h"
@@ -20,9 +19,7 @@ int version_main(int argc, char *argv[])
 
 	printf("libkipc %s (ABI %u)\n", kipc_lib_version(), KIPC_ABI_VERSION);
 	if (kipc_version(&abi, &features) < 0) {
-		fprintf(stderr, "%s: %s: %s%s\n", prog, KIPC_DEVICE_PATH,
-			strerror(errno),
-			errno == ENOENT ? " (is the kipc module loaded?)" : "");
+		dev_error(errno);
 		return KIPC_EXIT_FAIL;
 	}
 	printf("module ABI %u, features 0x%" PRIx64 "\n", abi, features);

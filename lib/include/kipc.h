@@ -9,6 +9,8 @@
 #define KIPC_H
 
 #include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
 
 #include <linux/kipc.h>
 
@@ -33,6 +35,120 @@ const char *kipc_lib_version(void);
  * error.
  */
 int kipc_version(unsigned int *abi_version, uint64_t *features);
+
+/*
+ * Objects.
+ *
+ * Names are like mq_open(3)/sem_open(3) names: one leading '/' is optional
+ * and ignored, so "/jobs" and "jobs" are the same object. What is left must
+ * be 1..KIPC_NAME_MAX bytes without '/'. Named objects live until
+ * kipc_unlink() and their last descriptor's close; anonymous ones until
+ * their last close.
+ */
+
+/*
+ * struct kipc_attr - attributes of a new object; zero means "default" for
+ * every field, and fields of other types than the one created must be zero.
+ * @capacity: KIPC_PIPE: ring size in bytes
+ * @maxmsg:   KIPC_MQ: queue length in messages
+ * @msgsize:  KIPC_MQ: largest message in bytes
+ * @size:     KIPC_SHM: region size in bytes
+ * @value:    KIPC_SEM: initial value
+ * @max:      KIPC_SEM: largest value (0: KIPC_SEM_VALUE_MAX)
+ * @flags:    KIPC_F_* (e.g. KIPC_F_UNDO: this semaphore handle gives back
+ *            what it took when it is closed); per handle, used on any open
+ */
+struct kipc_attr {
+	size_t   capacity;
+	unsigned maxmsg;
+	size_t   msgsize;
+	size_t   size;
+	unsigned value;
+	unsigned max;
+	unsigned flags;
+};
+
+/*
+ * Open or create an object of @type (KIPC_PIPE, KIPC_MQ, KIPC_SHM, KIPC_SEM)
+ * and return a new file descriptor for it.
+ * @name:  the object's name (see above), or NULL for a new anonymous object
+ * @oflag: O_RDONLY, O_WRONLY or O_RDWR, plus O_CREAT, O_EXCL, O_NONBLOCK,
+ *         O_CLOEXEC, as for open(2)
+ * @mode:  permission bits of a new object; the umask is applied
+ * @attr:  attributes of a new object and per-handle flags; NULL: defaults
+ *
+ * The attributes are used only when the call creates the object. Errors:
+ * ENOENT (no such name and no O_CREAT, or the module is not loaded),
+ * EEXIST (O_CREAT | O_EXCL and the name exists), EMEDIUMTYPE (the name
+ * belongs to an object of another type), EACCES, ENAMETOOLONG, EMFILE
+ * (per-user object limit), ENOSPC (module object limit), ENOMEM (per-user
+ * memory limit or out of memory), EOPNOTSUPP (the loaded module does not
+ * implement @type), EINVAL (bad flags, name or attribute values, among
+ * them attribute values too large for the ABI).
+ */
+int kipc_open(const char *name, int type, int oflag, mode_t mode,
+	      const struct kipc_attr *attr);
+
+/*
+ * Remove @name at once; the object lives on until its last descriptor is
+ * closed. EPERM unless the caller owns the object or has CAP_SYS_ADMIN;
+ * ENOENT if there is no such name.
+ */
+int kipc_unlink(const char *name);
+
+/*
+ * Fill @st (the ABI's own struct, see <linux/kipc.h>) with the state and
+ * counters of the object behind @fd. @st->size is set by this call.
+ */
+int kipc_stat(int fd, struct kipc_stat *st);
+
+/*
+ * "pipe", "mq", "shm" or "sem" for a KIPC_* type; NULL for anything else.
+ */
+const char *kipc_type_name(int type);
+
+/*
+ * The KIPC_* type called @s ("pipe", "mq", "shm", "sem"); -1 with EINVAL
+ * for anything else.
+ */
+int kipc_type_from_name(const char *s);
+
+/*
+ * Semaphores (KIPC_SEM), like sem_wait(3) and friends. Waiting and posting
+ * need a handle opened with write access (else EBADF).
+ */
+
+/*
+ * Take one unit, sleeping while the value is zero. Waiters are served in
+ * FIFO order. EAGAIN on an O_NONBLOCK handle when the value is zero; EINTR
+ * if a signal handler without SA_RESTART runs first (no unit is taken).
+ */
+int kipc_sem_wait(int fd);
+
+/* Take one unit if the value is above zero, else fail with EAGAIN. */
+int kipc_sem_trywait(int fd);
+
+/*
+ * As kipc_sem_wait(), but fail with ETIMEDOUT once @abs_timeout passes.
+ * Unlike sem_timedwait(3), @abs_timeout is an absolute time on
+ * CLOCK_MONOTONIC (clock_gettime(CLOCK_MONOTONIC, ...) plus the delay), so
+ * setting the wall clock does not move it. A deadline already passed still
+ * takes a unit if one is there. EINVAL if tv_nsec is outside
+ * [0, 1000000000).
+ */
+int kipc_sem_timedwait(int fd, const struct timespec *abs_timeout);
+
+/*
+ * Add one unit, waking the first waiter. EOVERFLOW (and nothing changes) if
+ * the value would pass the semaphore's maximum.
+ */
+int kipc_sem_post(int fd);
+
+/* Add @count units at once (at least 1, else EINVAL); as kipc_sem_post(). */
+int kipc_sem_post_n(int fd, unsigned count);
+
+/* Store the semaphore's current value in *@value. */
+int kipc_sem_getvalue(int fd, unsigned *value);
 
 #ifdef __cplusplus
 }

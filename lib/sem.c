@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Semaphores: wait (blocking, try, timed), post and get value, each one
+ * ioctl on the semaphore's fd.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "internal.h"
+
+#define NSEC_PER_SEC	1000000000LL
+
+static int kipc_sem_do_wait(int fd, uint32_t flags, uint64_t timeout_ns)
+{
+	struct kipc_sem_wait args;
+
+	memset(&args, 0, sizeof(args));
+	args.flags = flags;
+	args.timeout_ns = timeout_ns;
+	return ioctl(fd, KIPC_IOC_SEM_WAIT, &args) < 0 ? -1 : 0;
+}
+
+int kipc_sem_wait(int fd)
+{
+	return kipc_sem_do_wait(fd, 0, 0);
+}
+
+int kipc_sem_trywait(int fd)
+{
+	return kipc_sem_do_wait(fd, KIPC_SEM_TRY, 0);
+}
+
+/*
+ * @ts in nanoseconds: 0 for a time before the clock's epoch (already
+ * passed), at most INT64_MAX (292 years of uptime: never).
+ */
+static uint64_t kipc_timespec_to_ns(const struct timespec *ts)
+{
+	if (ts->tv_sec < 0)
+		return 0;
+	if ((uint64_t)ts->tv_sec >
+	    (uint64_t)(INT64_MAX - ts->tv_nsec) / NSEC_PER_SEC)
+		return INT64_MAX;
+	return (uint64_t)ts->tv_sec * NSEC_PER_SEC + ts->tv_nsec;
+}
+
+int kipc_sem_timedwait(int fd, const struct timespec *abs_timeout)
+{
+	if (!abs_timeout || abs_timeout->tv_nsec < 0 ||
+	    abs_timeout->tv_nsec >= NSEC_PER_SEC) {
+		errno = EINVAL;
+		return -1;
+	}
+	return kipc_sem_do_wait(fd, KIPC_SEM_TIMED,
+				kipc_timespec_to_ns(abs_timeout));
+}
+
+int kipc_sem_post_n(int fd, unsigned count)
+{
+	struct kipc_sem_post args;
+
+	if (!count) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(&args, 0, sizeof(args));
+	args.count = count;
+	return ioctl(fd, KIPC_IOC_SEM_POST, &args) < 0 ? -1 : 0;
+}
+
+int kipc_sem_post(int fd)
+{
+	return kipc_sem_post_n(fd, 1);
+}
+
+int kipc_sem_getvalue(int fd, unsigned *value)
+{
+	struct kipc_sem_value args;
+
+	if (!value) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(&args, 0, sizeof(args));
+	if (ioctl(fd, KIPC_IOC_SEM_GETVALUE, &args) < 0)
+		return -1;
+	*value = args.value;
+	return 0;
+}

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers the subcommands share: strict number parsing, usage and option
+ * errors, the /dev/kipc check, and error messages that name the object.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kipc.h"
+#include "subcommands.h"
+
+#define STR_(x)	#x
+#define STR(x)	STR_(x)
+
+/* Longest --timeout, in seconds (68 years). */
+#define SECONDS_MAX	2147483647ULL
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+int usage_error(const char *subname, const char *fmt, ...)
+{
+	const struct subcommand *sub = find_subcommand(subname);
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (sub)
+		fprintf(stderr, "usage: %s %s %s\n", prog, sub->name,
+			sub->usage);
+	return KIPC_EXIT_USAGE;
+}
+
+int option_error(const char *subname, int c, char *argv[])
+{
+	/*
+	 * With a ':' first in optstring, getopt says ':' for a missing
+	 * argument. Long options have values from OPT_FIRST up, so an optopt
+	 * below it is a short option, possibly inside a cluster like -xy.
+	 */
+	if (c == ':')
+		return usage_error(subname, "option '%s' needs an argument",
+				   argv[optind - 1]);
+	if (optopt > 0 && optopt < OPT_FIRST)
+		return usage_error(subname, "invalid option '-%c'", optopt);
+	return usage_error(subname, "invalid option '%s'", argv[optind - 1]);
+}
+
+int parse_u64(const char *opt, const char *arg, int base, uint64_t min,
+	      uint64_t max, uint64_t *out)
+{
+	unsigned long long val;
+	char *end;
+
+	/* A digit first: no sign, no blanks, nothing empty. */
+	if (!is_digit(arg[0]))
+		goto invalid;
+	errno = 0;
+	val = strtoull(arg, &end, base);
+	if (*end)
+		goto invalid;
+	if (errno == ERANGE || val < min || val > max) {
+		fprintf(stderr, base == 8 ?
+			"%s: %s: '%s' out of range (%#llo..%#llo)\n" :
+			"%s: %s: '%s' out of range (%llu..%llu)\n",
+			prog, opt, arg, (unsigned long long)min,
+			(unsigned long long)max);
+		return -1;
+	}
+	*out = val;
+	return 0;
+
+invalid:
+	fprintf(stderr, "%s: %s: invalid number '%s'\n", prog, opt, arg);
+	return -1;
+}
+
+int parse_seconds(const char *opt, const char *arg, struct timespec *out)
+{
+	const char *p = arg;
+	uint64_t sec = 0;
+	long nsec = 0, scale = 100000000;
+	bool digits = false;
+
+	for (; is_digit(*p); p++, digits = true) {
+		sec = sec * 10 + (*p - '0');
+		if (sec > SECONDS_MAX) {
+			fprintf(stderr, "%s: %s: '%s' out of range (at most "
+				"%llu seconds)\n", prog, opt, arg, SECONDS_MAX);
+			return -1;
+		}
+	}
+	if (*p == '.') {
+		/* Digits past nanoseconds are dropped. */
+		for (p++; is_digit(*p); p++, digits = true) {
+			nsec += (*p - '0') * scale;
+			scale /= 10;
+		}
+	}
+	if (!digits || *p) {
+		fprintf(stderr, "%s: %s: invalid number of seconds '%s'\n",
+			prog, opt, arg);
+		return -1;
+	}
+	out->tv_sec = sec;
+	out->tv_nsec = nsec;
+	return 0;
+}
+
+/* The device libkipc opens; the same rule as lib/dev.c. */
+static const char *dev_path(void)
+{
+	const char *path = getenv("KIPC_DEVICE");
+
+	return path && *path ? path : KIPC_DEVICE_PATH;
+}
+
+void dev_error(int err)
+{
+	const char *why = "";
+
+	if (err == ENOENT || err == ENXIO || err == ENODEV)
+		why = ": the kipc module is not loaded";
+	fprintf(stderr, "%s: %s: %s%s\n", prog, dev_path(), strerror(err),
+		why);
+}
+
+int dev_ready(void)
+{
+	unsigned int abi;
+
+	if (kipc_version(&abi, NULL) < 0) {
+		dev_error(errno);
+		return -1;
+	}
+	if (abi != KIPC_ABI_VERSION) {
+		fprintf(stderr, "%s: module ABI %u differs from library "
+			"ABI %u\n", prog, abi, KIPC_ABI_VERSION);
+		return -1;
+	}
+	return 0;
+}
+
+const char *obj_strerror(int err)
+{
+	switch (err) {
+	case ENOENT:
+		return "no such object";
+	case EEXIST:
+		return "already exists";
+	case EMEDIUMTYPE:
+		return "exists with another type";
+	case EOPNOTSUPP:
+		return "not supported by the loaded module";
+	case EINVAL:
+		return "invalid name or attributes";
+	case ENAMETOOLONG:
+		return "name longer than " STR(KIPC_NAME_MAX) " bytes";
+	case EMFILE:
+		return "per-user object limit reached";
+	case ENOSPC:
+		return "the module's object limit reached";
+	case ENOMEM:
+		return "out of memory or over the per-user memory limit";
+	case EOVERFLOW:
+		return "would exceed the maximum";
+	case EAGAIN:
+		return "would block";
+	case ETIMEDOUT:
+		return "timed out";
+	default:
+		return strerror(err);
+	}
+}
+
+void obj_error(int type, const char *name, int err)
+{
+	const char *tname = kipc_type_name(type);
+
+	fprintf(stderr, "%s: %s%s'%s': %s\n", prog, tname ? tname : "",
+		tname ? " " : "", name, obj_strerror(err));
+}
+
+int obj_open(const char *name, int type, int oflag, mode_t mode,
+	     const struct kipc_attr *attr)
+{
+	int fd;
+
+	if (dev_ready() < 0)
+		return -1;
+	fd = kipc_open(name, type, oflag | O_CLOEXEC, mode, attr);
+	if (fd < 0)
+		obj_error(type, name, errno);
+	return fd;
+}

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kipc wait NAME [--timeout SECONDS | --try]: take one unit from a
+ * semaphore, like sem_wait, sem_timedwait and sem_trywait.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kipc.h"
+#include "subcommands.h"
+
+#define NSEC_PER_SEC	1000000000L
+
+enum {
+	OPT_TIMEOUT = OPT_FIRST,
+	OPT_TRY,
+};
+
+static const struct option options[] = {
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "try", no_argument, NULL, OPT_TRY },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Turn the relative @ts into an absolute CLOCK_MONOTONIC deadline. */
+static int deadline_from_now(struct timespec *ts)
+{
+	struct timespec now;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &now) < 0)
+		return -1;
+	/* parse_seconds() caps the timeout well below overflow. */
+	ts->tv_sec += now.tv_sec;
+	ts->tv_nsec += now.tv_nsec;
+	if (ts->tv_nsec >= NSEC_PER_SEC) {
+		ts->tv_sec++;
+		ts->tv_nsec -= NSEC_PER_SEC;
+	}
+	return 0;
+}
+
+int wait_main(int argc, char *argv[])
+{
+	struct timespec timeout;
+	bool timed = false, try = false;
+	const char *name;
+	int c, fd, err;
+
+	while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
+		switch (c) {
+		case OPT_TIMEOUT:
+			if (parse_seconds("--timeout", optarg, &timeout))
+				return KIPC_EXIT_USAGE;
+			timed = true;
+			break;
+		case OPT_TRY:
+			try = true;
+			break;
+		default:
+			return option_error(argv[0], c, argv);
+		}
+	}
+	if (argc - optind != 1)
+		return usage_error(argv[0], "expected one NAME");
+	if (timed && try)
+		return usage_error(argv[0], "--timeout and --try exclude "
+				   "each other");
+	name = argv[optind];
+
+	/* Waiting takes from the semaphore: it needs write access. */
+	fd = obj_open(name, KIPC_SEM, O_WRONLY, 0, NULL);
+	if (fd < 0)
+		return KIPC_EXIT_FAIL;
+	if (try)
+		err = kipc_sem_trywait(fd);
+	else if (timed)
+		err = deadline_from_now(&timeout) ?:
+		      kipc_sem_timedwait(fd, &timeout);
+	else
+		err = kipc_sem_wait(fd);
+	if (err < 0)
+		obj_error(KIPC_SEM, name, errno);
+	close(fd);
+	return err < 0 ? KIPC_EXIT_FAIL : KIPC_EXIT_OK;
+}
