@@ -1,0 +1,613 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Semaphores: take and give, limits, blocking hand-off between processes,
+ * timeouts, signals, poll, FIFO order, exact wake-ups, undo on close and
+ * on SIGKILL, fd passing, and a mutual-exclusion stress test.
+ */
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "common.h"
+#include "kselftest_harness.h"
+
+static int new_sem(unsigned int value, unsigned int max, unsigned int flags)
+{
+	struct kipc_attr attr = { .value = value, .max = max, .flags = flags };
+
+	return kipc_open(NULL, KIPC_SEM, O_RDWR, 0, &attr);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static struct timespec deadline_in_ms(long ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	return ts;
+}
+
+/* Wait (up to ~60 s, TCG is slow) until @n tasks are blocked on @fd. */
+static int wait_for_waiters(int fd, unsigned int n)
+{
+	struct kipc_stat st;
+	int i;
+
+	for (i = 0; i < 6000; i++) {
+		if (raw_stat(fd, &st))
+			return -1;
+		if (st.blocked_out == n)
+			return 0;
+		usleep(10000);
+	}
+	return -1;
+}
+
+static int child_exit_status(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+TEST(trywait_and_post)
+{
+	unsigned int v = 1234;
+	int fd = new_sem(0, 0, 0);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, kipc_sem_trywait(fd));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(0, kipc_sem_post(fd));
+	EXPECT_EQ(0, kipc_sem_getvalue(fd, &v));
+	EXPECT_EQ(1, v);
+	EXPECT_EQ(0, kipc_sem_trywait(fd));
+	EXPECT_EQ(0, kipc_sem_getvalue(fd, &v));
+	EXPECT_EQ(0, v);
+	EXPECT_EQ(0, kipc_sem_post_n(fd, 5));
+	EXPECT_EQ(5, sem_value(fd));
+	close(fd);
+}
+
+TEST(post_past_max_is_eoverflow_and_changes_nothing)
+{
+	struct kipc_sem_value v;
+	int fd = new_sem(2, 3, 0);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, kipc_sem_post_n(fd, 2));
+	EXPECT_EQ(EOVERFLOW, errno);
+	EXPECT_EQ(2, sem_value(fd));
+	EXPECT_EQ(0, kipc_sem_post(fd));
+	EXPECT_EQ(-1, kipc_sem_post(fd));
+	EXPECT_EQ(EOVERFLOW, errno);
+	EXPECT_EQ(-1, kipc_sem_post_n(fd, UINT32_MAX));
+	EXPECT_EQ(EOVERFLOW, errno);
+	memset(&v, GARBAGE, sizeof(v));
+	ASSERT_EQ(0, ioctl(fd, KIPC_IOC_SEM_GETVALUE, &v));
+	EXPECT_EQ(3, v.value);
+	EXPECT_EQ(3, v.max);
+	close(fd);
+
+	/* The default maximum is KIPC_SEM_VALUE_MAX. */
+	fd = new_sem(KIPC_SEM_VALUE_MAX, 0, 0);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, kipc_sem_post(fd));
+	EXPECT_EQ(EOVERFLOW, errno);
+	close(fd);
+}
+
+TEST(ioctl_argument_checks)
+{
+	struct kipc_sem_wait w;
+	struct kipc_sem_post p;
+	int fd = new_sem(1, 0, 0);
+
+	ASSERT_LE(0, fd);
+	memset(&w, 0, sizeof(w));
+	w.flags = 1u << 7;
+	EXPECT_EQ(-1, ioctl(fd, KIPC_IOC_SEM_WAIT, &w));
+	EXPECT_EQ(EINVAL, errno);
+	w.flags = 0;
+	w.pad = 1;
+	EXPECT_EQ(-1, ioctl(fd, KIPC_IOC_SEM_WAIT, &w));
+	EXPECT_EQ(EINVAL, errno);
+	w.pad = 0;
+	w.timeout_ns = 5;	/* a timeout without KIPC_SEM_TIMED */
+	EXPECT_EQ(-1, ioctl(fd, KIPC_IOC_SEM_WAIT, &w));
+	EXPECT_EQ(EINVAL, errno);
+	w.flags = KIPC_SEM_TIMED;
+	w.timeout_ns = UINT64_MAX;
+	EXPECT_EQ(-1, ioctl(fd, KIPC_IOC_SEM_WAIT, &w));
+	EXPECT_EQ(EINVAL, errno);
+
+	memset(&p, 0, sizeof(p));
+	EXPECT_EQ(-1, ioctl(fd, KIPC_IOC_SEM_POST, &p));	/* count 0 */
+	EXPECT_EQ(EINVAL, errno);
+	p.count = 1;
+	p.pad = 1;
+	EXPECT_EQ(-1, ioctl(fd, KIPC_IOC_SEM_POST, &p));
+	EXPECT_EQ(EINVAL, errno);
+
+	EXPECT_EQ(-1, ioctl(fd, KIPC_IOC_SEM_WAIT, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(fd, KIPC_IOC_SEM_POST, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(fd, KIPC_IOC_SEM_GETVALUE, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	/* Nothing of the above took or gave a unit. */
+	EXPECT_EQ(1, sem_value(fd));
+	close(fd);
+}
+
+TEST(read_only_handle_cannot_wait_or_post)
+{
+	char name[64];
+	int fd, ro;
+
+	uniq_name(name, sizeof(name), "ro");
+	fd = kipc_open(name, KIPC_SEM, O_RDWR | O_CREAT | O_EXCL, 0600, NULL);
+	ASSERT_LE(0, fd);
+	ro = kipc_open(name, KIPC_SEM, O_RDONLY, 0, NULL);
+	ASSERT_LE(0, ro);
+	EXPECT_EQ(-1, kipc_sem_post(ro));
+	EXPECT_EQ(EBADF, errno);
+	ASSERT_EQ(0, kipc_sem_post(fd));
+	EXPECT_EQ(-1, kipc_sem_trywait(ro));
+	EXPECT_EQ(EBADF, errno);
+	EXPECT_EQ(1, sem_value(ro));
+	close(ro);
+	close(fd);
+	EXPECT_EQ(0, kipc_unlink(name));
+}
+
+TEST(nonblocking_handle_never_sleeps)
+{
+	char name[64];
+	int fd, nb;
+
+	uniq_name(name, sizeof(name), "nb");
+	fd = kipc_open(name, KIPC_SEM, O_RDWR | O_CREAT, 0600, NULL);
+	ASSERT_LE(0, fd);
+	nb = kipc_open(name, KIPC_SEM, O_RDWR | O_NONBLOCK, 0, NULL);
+	ASSERT_LE(0, nb);
+	EXPECT_EQ(-1, kipc_sem_wait(nb));
+	EXPECT_EQ(EAGAIN, errno);
+	ASSERT_EQ(0, kipc_sem_post(fd));
+	EXPECT_EQ(0, kipc_sem_wait(nb));
+	close(nb);
+	close(fd);
+	EXPECT_EQ(0, kipc_unlink(name));
+}
+
+TEST(blocking_hand_off_between_processes)
+{
+	int fd = new_sem(0, 0, 0);
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(kipc_sem_wait(fd) ? 1 : 0);
+
+	ASSERT_EQ(0, wait_for_waiters(fd, 1));
+	EXPECT_EQ(0, sem_value(fd));
+	ASSERT_EQ(0, kipc_sem_post(fd));
+	EXPECT_EQ(0, child_exit_status(pid));
+	EXPECT_EQ(0, sem_value(fd));
+	close(fd);
+}
+
+TEST(timedwait_times_out)
+{
+	struct timespec ts;
+	uint64_t start, elapsed;
+	int fd = new_sem(0, 0, 0);
+
+	ASSERT_LE(0, fd);
+	ts = deadline_in_ms(200);
+	start = now_ns();
+	EXPECT_EQ(-1, kipc_sem_timedwait(fd, &ts));
+	EXPECT_EQ(ETIMEDOUT, errno);
+	elapsed = now_ns() - start;
+	/* Never early; late only by what the VM's scheduling costs. */
+	EXPECT_LE(150000000ull, elapsed);
+	EXPECT_GT(30000000000ull, elapsed);
+
+	/* A deadline already passed times out at once, unless a unit waits. */
+	ts.tv_sec = 0;
+	ts.tv_nsec = 0;
+	EXPECT_EQ(-1, kipc_sem_timedwait(fd, &ts));
+	EXPECT_EQ(ETIMEDOUT, errno);
+	ASSERT_EQ(0, kipc_sem_post(fd));
+	EXPECT_EQ(0, kipc_sem_timedwait(fd, &ts));
+
+	ts.tv_nsec = 1000000000;
+	EXPECT_EQ(-1, kipc_sem_timedwait(fd, &ts));
+	EXPECT_EQ(EINVAL, errno);
+	close(fd);
+}
+
+TEST(timedwait_succeeds_when_posted_in_time)
+{
+	struct timespec ts;
+	int fd = new_sem(0, 0, 0);
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		ts = deadline_in_ms(60000);
+		_exit(kipc_sem_timedwait(fd, &ts) ? errno : 0);
+	}
+	ASSERT_EQ(0, wait_for_waiters(fd, 1));
+	ASSERT_EQ(0, kipc_sem_post(fd));
+	EXPECT_EQ(0, child_exit_status(pid));
+	close(fd);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+static int catch_signal(int sig, int flags)
+{
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = flags };
+
+	sigemptyset(&sa.sa_mask);
+	return sigaction(sig, &sa, NULL);
+}
+
+TEST(signal_interrupts_wait_without_losing_units)
+{
+	int fd = new_sem(0, 0, 0), result[2];
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pipe(result));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int err;
+
+		catch_signal(SIGUSR1, 0);
+		err = kipc_sem_wait(fd) ? errno : 0;
+		if (write(result[1], &err, sizeof(err)) != sizeof(err))
+			_exit(2);
+		/* Then a plain wait for the unit the parent posts. */
+		_exit(kipc_sem_wait(fd) ? 1 : 0);
+	}
+	ASSERT_EQ(0, wait_for_waiters(fd, 1));
+	ASSERT_EQ(0, kill(pid, SIGUSR1));
+	int err = -1;
+
+	ASSERT_EQ(sizeof(err), read(result[0], &err, sizeof(err)));
+	EXPECT_EQ(EINTR, err);
+	EXPECT_EQ(0, sem_value(fd));
+	ASSERT_EQ(0, wait_for_waiters(fd, 1));
+	ASSERT_EQ(0, kipc_sem_post(fd));
+	EXPECT_EQ(0, child_exit_status(pid));
+	EXPECT_EQ(0, sem_value(fd));
+	close(result[0]);
+	close(result[1]);
+	close(fd);
+}
+
+TEST(sa_restart_restarts_the_wait)
+{
+	int fd = new_sem(0, 0, 0);
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		catch_signal(SIGUSR1, SA_RESTART);
+		_exit(kipc_sem_wait(fd) ? errno : 0);
+	}
+	ASSERT_EQ(0, wait_for_waiters(fd, 1));
+	ASSERT_EQ(0, kill(pid, SIGUSR1));
+	usleep(100000);
+	/* Still (or again) waiting after the handler ran. */
+	ASSERT_EQ(0, wait_for_waiters(fd, 1));
+	ASSERT_EQ(0, kipc_sem_post(fd));
+	EXPECT_EQ(0, child_exit_status(pid));
+	close(fd);
+}
+
+TEST(poll_reports_pollin_while_value_positive)
+{
+	struct pollfd pfd;
+	int fd = new_sem(0, 0, 0);
+
+	ASSERT_LE(0, fd);
+	pfd = (struct pollfd){ .fd = fd, .events = POLLIN | POLLOUT };
+	EXPECT_EQ(0, poll(&pfd, 1, 0));
+	ASSERT_EQ(0, kipc_sem_post(fd));
+	EXPECT_EQ(1, poll(&pfd, 1, 0));
+	EXPECT_EQ(POLLIN, pfd.revents);
+	ASSERT_EQ(0, kipc_sem_trywait(fd));
+	EXPECT_EQ(0, poll(&pfd, 1, 0));
+	close(fd);
+}
+
+static void *post_later(void *arg)
+{
+	usleep(200000);
+	kipc_sem_post(*(int *)arg);
+	return NULL;
+}
+
+TEST(epoll_wakes_on_post)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET };
+	int fd = new_sem(0, 0, 0), ep;
+	pthread_t thread;
+
+	ASSERT_LE(0, fd);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	ASSERT_LE(0, ep);
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev));
+	EXPECT_EQ(0, epoll_wait(ep, &ev, 1, 0));
+	ASSERT_EQ(0, pthread_create(&thread, NULL, post_later, &fd));
+	EXPECT_EQ(1, epoll_wait(ep, &ev, 1, 60000));
+	EXPECT_EQ(EPOLLIN, ev.events);
+	pthread_join(thread, NULL);
+	close(ep);
+	close(fd);
+}
+
+/* Waiters are served in the order they arrived, one unit each. */
+TEST(waiters_are_served_fifo_one_per_unit)
+{
+	enum { N = 4 };
+	int fd = new_sem(0, 0, 0), order[2], i, got;
+	pid_t pids[N];
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pipe(order));
+	for (i = 0; i < N; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (pids[i] == 0) {
+			if (kipc_sem_wait(fd))
+				_exit(1);
+			_exit(write(order[1], &i, sizeof(i)) == sizeof(i) ? 0 : 2);
+		}
+		/* Child i is queued before child i + 1 starts. */
+		ASSERT_EQ(0, wait_for_waiters(fd, i + 1));
+	}
+	for (i = 0; i < N; i++) {
+		ASSERT_EQ(0, kipc_sem_post(fd));
+		ASSERT_EQ(sizeof(got), read(order[0], &got, sizeof(got)));
+		EXPECT_EQ(i, got);
+		EXPECT_EQ(0, child_exit_status(pids[i]));
+		/* Exactly one woke: the others still wait, the value is 0. */
+		EXPECT_EQ(0, wait_for_waiters(fd, N - 1 - i));
+		EXPECT_EQ(0, sem_value(fd));
+	}
+	close(order[0]);
+	close(order[1]);
+	close(fd);
+}
+
+TEST(post_n_wakes_n_waiters_and_keeps_the_rest)
+{
+	enum { N = 3 };
+	int fd = new_sem(0, 0, 0), i;
+	pid_t pids[N];
+
+	ASSERT_LE(0, fd);
+	for (i = 0; i < N; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (pids[i] == 0)
+			_exit(kipc_sem_wait(fd) ? 1 : 0);
+	}
+	ASSERT_EQ(0, wait_for_waiters(fd, N));
+	ASSERT_EQ(0, kipc_sem_post_n(fd, N + 2));
+	for (i = 0; i < N; i++)
+		EXPECT_EQ(0, child_exit_status(pids[i]));
+	EXPECT_EQ(2, sem_value(fd));
+	close(fd);
+}
+
+TEST(undo_gives_back_on_close)
+{
+	struct kipc_attr undo = { .flags = KIPC_F_UNDO };
+	struct kipc_stat st;
+	char name[64];
+	int fd, h;
+
+	uniq_name(name, sizeof(name), "undo");
+	fd = kipc_open(name, KIPC_SEM, O_RDWR | O_CREAT, 0600,
+		       &(struct kipc_attr){ .value = 3 });
+	ASSERT_LE(0, fd);
+
+	h = kipc_open(name, KIPC_SEM, O_RDWR, 0, &undo);
+	ASSERT_LE(0, h);
+	ASSERT_EQ(0, kipc_stat(h, &st));
+	EXPECT_EQ(KIPC_F_UNDO, st.handle_flags);
+	ASSERT_EQ(0, kipc_sem_wait(h));
+	ASSERT_EQ(0, kipc_sem_wait(h));
+	ASSERT_EQ(0, kipc_sem_post(h));	/* net: one taken */
+	EXPECT_EQ(2, sem_value(fd));
+	close(h);
+	EXPECT_EQ(3, sem_value(fd));
+
+	/* Posting more than it took gives nothing back (and takes nothing). */
+	h = kipc_open(name, KIPC_SEM, O_RDWR, 0, &undo);
+	ASSERT_LE(0, h);
+	ASSERT_EQ(0, kipc_sem_post(h));
+	close(h);
+	EXPECT_EQ(4, sem_value(fd));
+
+	/* A handle without the flag keeps nothing. */
+	h = kipc_open(name, KIPC_SEM, O_RDWR, 0, NULL);
+	ASSERT_LE(0, h);
+	ASSERT_EQ(0, kipc_sem_wait(h));
+	close(h);
+	EXPECT_EQ(3, sem_value(fd));
+	close(fd);
+	EXPECT_EQ(0, kipc_unlink(name));
+}
+
+TEST(undo_after_sigkill_restores_value_and_wakes_a_waiter)
+{
+	int fd, ready[2];
+	pid_t holder, waiter;
+	char name[64], c;
+
+	uniq_name(name, sizeof(name), "kill");
+	fd = kipc_open(name, KIPC_SEM, O_RDWR | O_CREAT, 0600,
+		       &(struct kipc_attr){ .value = 2 });
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pipe(ready));
+	holder = fork();
+	ASSERT_LE(0, holder);
+	if (holder == 0) {
+		struct kipc_attr undo = { .flags = KIPC_F_UNDO };
+		int h = kipc_open(name, KIPC_SEM, O_RDWR, 0, &undo);
+
+		if (h < 0 || kipc_sem_wait(h) || kipc_sem_wait(h))
+			_exit(1);
+		if (write(ready[1], "x", 1) != 1)
+			_exit(2);
+		pause();
+		_exit(3);
+	}
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	EXPECT_EQ(0, sem_value(fd));
+
+	waiter = fork();
+	ASSERT_LE(0, waiter);
+	if (waiter == 0)
+		_exit(kipc_sem_wait(fd) ? 1 : 0);
+	ASSERT_EQ(0, wait_for_waiters(fd, 1));
+
+	ASSERT_EQ(0, kill(holder, SIGKILL));
+	EXPECT_EQ(128 + SIGKILL, child_exit_status(holder));
+	/* One unit went to the waiter, the other back into the value. */
+	EXPECT_EQ(0, child_exit_status(waiter));
+	EXPECT_EQ(1, sem_value(fd));
+	close(ready[0]);
+	close(ready[1]);
+	close(fd);
+	EXPECT_EQ(0, kipc_unlink(name));
+}
+
+TEST(fd_passed_over_scm_rights_is_the_same_semaphore)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = "s", .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cmsg;
+	int sv[2], fd = new_sem(0, 0, 0), got;
+	char byte;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	cmsg = CMSG_FIRSTHDR(&msg);
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	ASSERT_EQ(1, sendmsg(sv[0], &msg, 0));
+
+	iov.iov_base = &byte;
+	memset(cbuf, 0, sizeof(cbuf));
+	msg.msg_controllen = sizeof(cbuf);
+	ASSERT_EQ(1, recvmsg(sv[1], &msg, 0));
+	cmsg = CMSG_FIRSTHDR(&msg);
+	ASSERT_NE(NULL, cmsg);
+	memcpy(&got, CMSG_DATA(cmsg), sizeof(int));
+	ASSERT_NE(fd, got);
+
+	ASSERT_EQ(0, kipc_sem_post(got));
+	EXPECT_EQ(1, sem_value(fd));
+	close(got);
+	close(sv[0]);
+	close(sv[1]);
+	close(fd);
+}
+
+/*
+ * N processes each do M wait/post pairs around a non-atomic increment of
+ * a shared counter: with a binary semaphore the count must come out exact.
+ */
+FIXTURE(stress) {
+};
+
+FIXTURE_SETUP(stress)
+{
+}
+
+FIXTURE_TEARDOWN(stress)
+{
+}
+
+TEST_F_TIMEOUT(stress, mutual_exclusion_is_exact, 600)
+{
+	enum { N = 4, M = 2000 };
+	volatile unsigned long *counter;
+	int fd = new_sem(1, 1, 0), i;
+	pid_t pids[N];
+
+	ASSERT_LE(0, fd);
+	counter = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, counter);
+	*counter = 0;
+	for (i = 0; i < N; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (pids[i] == 0) {
+			for (int j = 0; j < M; j++) {
+				unsigned long v;
+
+				if (kipc_sem_wait(fd))
+					_exit(1);
+				v = *counter;
+				if (j % 64 == 0)
+					sched_yield();
+				*counter = v + 1;
+				if (kipc_sem_post(fd))
+					_exit(2);
+			}
+			_exit(0);
+		}
+	}
+	for (i = 0; i < N; i++)
+		EXPECT_EQ(0, child_exit_status(pids[i]));
+	EXPECT_EQ(N * M, *counter);
+	EXPECT_EQ(1, sem_value(fd));
+	munmap((void *)counter, 4096);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
