@@ -61,7 +61,8 @@ struct kipc_type_ops {
  * struct kipc_obj - the part every kipc object shares
  *
  * Immutable after creation: @type, @ops, @id, @name, @uid, @gid, @mode,
- * @user, @charge, @ctime.
+ * @user, @ctime. @charge changes only through kipc_obj_recharge(), which
+ * the type serialises.
  */
 struct kipc_obj {
 	struct kref ref;
@@ -117,6 +118,7 @@ static inline struct kipc_handle *kipc_file_handle(struct file *file)
 int kipc_obj_open(struct net *net, const struct kipc_open __user *uargs);
 int kipc_obj_unlink(struct net *net, const struct kipc_unlink __user *uargs);
 void kipc_obj_put(struct kipc_obj *obj);
+int kipc_obj_recharge(struct kipc_obj *obj, size_t old_bytes, size_t new_bytes);
 int kipc_obj_release(struct inode *inode, struct file *file);
 long kipc_obj_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 char *kipc_name_from_user(u64 uname);
@@ -131,6 +133,8 @@ void kipc_registry_unlink(struct net *net, struct kipc_obj *obj);
 
 /* quota.c */
 struct kipc_user *kipc_quota_charge(kuid_t uid, size_t bytes);
+int kipc_quota_recharge(struct kipc_user *user, size_t old_bytes,
+			size_t new_bytes);
 void kipc_quota_uncharge(struct kipc_user *user, size_t bytes);
 void kipc_quota_exit(void);
 

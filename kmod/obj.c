@@ -332,6 +332,24 @@ int kipc_obj_unlink(struct net *net, const struct kipc_unlink __user *uargs)
 	return err;
 }
 
+/**
+ * kipc_obj_recharge - charge @obj's creator for a new size
+ * @obj:       the object; the caller serialises resizes of it
+ * @old_bytes: what the resized part was charged
+ * @new_bytes: what it is charged from now on
+ *
+ * Return: 0, or -ENOMEM (nothing changed) if growing passes the quota.
+ */
+int kipc_obj_recharge(struct kipc_obj *obj, size_t old_bytes, size_t new_bytes)
+{
+	int err;
+
+	err = kipc_quota_recharge(obj->user, old_bytes, new_bytes);
+	if (!err)
+		obj->charge = obj->charge - old_bytes + new_bytes;
+	return err;
+}
+
 /* The release of every object type's files. */
 int kipc_obj_release(struct inode *inode, struct file *file)
 {

@@ -118,6 +118,34 @@ struct kipc_user *kipc_quota_charge(kuid_t uid, size_t bytes)
 	return user;
 }
 
+/**
+ * kipc_quota_recharge - change what one of @user's objects is charged
+ * @user:      from kipc_quota_charge()
+ * @old_bytes: what the object is charged now
+ * @new_bytes: what it will be charged
+ *
+ * For objects that grow or shrink (a pipe resized, a region truncated).
+ * Shrinking always succeeds; growing past max_bytes_per_user is -ENOMEM
+ * and changes nothing.
+ */
+int kipc_quota_recharge(struct kipc_user *user, size_t old_bytes,
+			size_t new_bytes)
+{
+	unsigned long byte_limit = READ_ONCE(max_bytes_per_user);
+	size_t grow = new_bytes - old_bytes;
+	int err = 0;
+
+	spin_lock(&kipc_users_lock);
+	WARN_ON_ONCE(user->bytes < old_bytes);
+	if (new_bytes > old_bytes &&
+	    (user->bytes > byte_limit || grow > byte_limit - user->bytes))
+		err = -ENOMEM;
+	else
+		user->bytes = user->bytes - old_bytes + new_bytes;
+	spin_unlock(&kipc_users_lock);
+	return err;
+}
+
 void kipc_quota_uncharge(struct kipc_user *user, size_t bytes)
 {
 	bool last;

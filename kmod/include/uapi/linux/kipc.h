@@ -259,6 +259,12 @@ struct kipc_sem_value {
 /* On any object fd. */
 #define KIPC_IOC_STAT		_IOWR(KIPC_IOC_MAGIC, 0x48, struct kipc_stat)
 
+/*
+ * Command numbers by object type, so the mechanisms can grow apart:
+ *   0x40-0x47 /dev/kipc    0x48-0x4f any object    0x50-0x57 pipes
+ *   0x58-0x5f queues       0x60-0x67 semaphores    0x68-0x6f regions
+ */
+
 /* On semaphore fds. */
 #define KIPC_IOC_SEM_WAIT	_IOW(KIPC_IOC_MAGIC, 0x60, struct kipc_sem_wait)
 #define KIPC_IOC_SEM_POST	_IOW(KIPC_IOC_MAGIC, 0x61, struct kipc_sem_post)
