@@ -51,6 +51,8 @@ static long kipc_dev_ioctl(struct file *file, unsigned int cmd,
 		return kipc_dev_version(argp);
 	case KIPC_IOC_UNLINK:
 		return kipc_obj_unlink(net, argp);
+	case KIPC_IOC_PIPE:
+		return kipc_pipe_create(argp);
 	default:
 		return -ENOTTY;
 	}

@@ -10,6 +10,7 @@
  *   registry.c  names, one table per network namespace
  *   quota.c     limits and per-user accounting
  *   sem.c       semaphores
+ *   pipe.c      ring-buffer pipes and FIFOs
  *
  * Lifetime: a struct kipc_obj is reference counted. Every handle holds a
  * reference, and so does the registry while the object's name is linked.
@@ -44,6 +45,10 @@ struct kipc_user;
  *           (charged to the creator) in @charge
  * @destroy: free it; called once, when the last reference goes
  * @stat:    fill the type's fields of @st
+ * @open:    optional: a new handle exists (counts readers and writers)
+ * @open_wait: optional: after opening a named object, wait for what the
+ *           type's open semantics require (a FIFO's peer); may sleep,
+ *           returns 0 or a negative errno that fails the open
  * @release: a handle is going away (last close of its file description)
  */
 struct kipc_type_ops {
@@ -54,6 +59,8 @@ struct kipc_type_ops {
 	struct kipc_obj *(*create)(const struct kipc_open *args, size_t *charge);
 	void (*destroy)(struct kipc_obj *obj);
 	void (*stat)(struct kipc_obj *obj, struct kipc_stat *st);
+	void (*open)(struct kipc_handle *h);
+	int (*open_wait)(struct file *file);
 	void (*release)(struct kipc_handle *h);
 };
 
@@ -89,13 +96,19 @@ struct kipc_obj {
  * struct kipc_handle - one open file description of an object
  * @obj:   the object (a reference is held)
  * @flags: KIPC_F_* given at open
+ * @fmode: the file's FMODE_READ/FMODE_WRITE; immutable
  * @undo:  KIPC_SEM with KIPC_F_UNDO: units taken and not given back;
  *         protected by the semaphore's lock
+ * @seen:  KIPC_PIPE: the pipe's count of writers ever opened, as of when
+ *         this handle opened
+ *         (a reader sees hang-up only after a writer came and went)
  */
 struct kipc_handle {
 	struct kipc_obj *obj;
 	u32 flags;
+	fmode_t fmode;
 	s64 undo;
+	unsigned long seen;
 };
 
 /*
@@ -116,6 +129,8 @@ static inline struct kipc_handle *kipc_file_handle(struct file *file)
 }
 
 int kipc_obj_open(struct net *net, const struct kipc_open __user *uargs);
+int kipc_obj_open_pair(const struct kipc_open *args, const u32 acc[2],
+		       int __user *ufds);
 int kipc_obj_unlink(struct net *net, const struct kipc_unlink __user *uargs);
 void kipc_obj_put(struct kipc_obj *obj);
 int kipc_obj_recharge(struct kipc_obj *obj, size_t old_bytes, size_t new_bytes);
@@ -140,6 +155,10 @@ void kipc_quota_exit(void);
 
 /* sem.c */
 extern const struct kipc_type_ops kipc_sem_ops;
+
+/* pipe.c */
+extern const struct kipc_type_ops kipc_pipe_ops;
+int kipc_pipe_create(struct kipc_pipe_pair __user *uargs);
 
 /* dev.c */
 int kipc_dev_register(void);

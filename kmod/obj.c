@@ -24,6 +24,7 @@
 #define KIPC_OFLAGS	(O_ACCMODE | O_CREAT | O_EXCL | O_NONBLOCK | O_CLOEXEC)
 
 static const struct kipc_type_ops *const kipc_types[KIPC_TYPE_MAX + 1] = {
+	[KIPC_PIPE] = &kipc_pipe_ops,
 	[KIPC_SEM] = &kipc_sem_ops,
 };
 
@@ -160,9 +161,12 @@ static struct kipc_obj *kipc_obj_create(const struct kipc_open *args,
 	return obj;
 }
 
-/* A new open file description of @obj; takes over the caller's reference. */
+/*
+ * A new open file description of @obj with access @oflag; takes over the
+ * caller's reference.
+ */
 static struct file *kipc_handle_file(struct kipc_obj *obj,
-				     const struct kipc_open *args)
+				     const struct kipc_open *args, u32 oflag)
 {
 	struct kipc_handle *h;
 	struct file *file;
@@ -174,13 +178,16 @@ static struct file *kipc_handle_file(struct kipc_obj *obj,
 	h->flags = args->flags;
 
 	file = anon_inode_getfile(obj->ops->inode_name, obj->ops->fops, h,
-				  args->oflag & (O_ACCMODE | O_NONBLOCK));
+				  oflag & (O_ACCMODE | O_NONBLOCK));
 	if (IS_ERR(file)) {
 		kfree(h);
 		return file;
 	}
+	h->fmode = file->f_mode;
 	atomic_inc(&obj->handles);
 	atomic64_inc(&obj->opens);
+	if (obj->ops->open)
+		obj->ops->open(h);
 	return file;
 }
 
@@ -207,7 +214,7 @@ static struct file *kipc_obj_open_named(struct net *net,
 		if (err)
 			goto err_unlock;
 		kref_get(&obj->ref);
-		file = kipc_handle_file(obj, args);
+		file = kipc_handle_file(obj, args, args->oflag);
 		if (IS_ERR(file))
 			kipc_obj_put(obj);
 		mutex_unlock(lock);
@@ -225,7 +232,7 @@ static struct file *kipc_obj_open_named(struct net *net,
 		goto err_unlock;
 	}
 	/* The file first: once linked, the object must be complete. */
-	file = kipc_handle_file(obj, args);
+	file = kipc_handle_file(obj, args, args->oflag);
 	if (IS_ERR(file)) {
 		kipc_obj_put(obj);
 		err = PTR_ERR(file);
@@ -284,11 +291,23 @@ int kipc_obj_open(struct net *net, const struct kipc_open __user *uargs)
 
 	if (name) {
 		file = kipc_obj_open_named(net, &args, name);
+		/* Like a FIFO, a named object may wait for a peer. */
+		if (!IS_ERR(file) && kipc_types[args.type]->open_wait) {
+			err = kipc_types[args.type]->open_wait(file);
+			if (err) {
+				fput(file);
+				file = ERR_PTR(err);
+			}
+		}
 	} else {
 		obj = kipc_obj_create(&args, NULL);
-		file = IS_ERR(obj) ? ERR_CAST(obj) : kipc_handle_file(obj, &args);
-		if (!IS_ERR(obj) && IS_ERR(file))
-			kipc_obj_put(obj);
+		if (IS_ERR(obj)) {
+			file = ERR_CAST(obj);
+		} else {
+			file = kipc_handle_file(obj, &args, args.oflag);
+			if (IS_ERR(file))
+				kipc_obj_put(obj);
+		}
 	}
 	if (IS_ERR(file)) {
 		put_unused_fd(fd);
@@ -296,6 +315,71 @@ int kipc_obj_open(struct net *net, const struct kipc_open __user *uargs)
 	}
 	fd_install(fd, file);
 	return fd;
+}
+
+/**
+ * kipc_obj_open_pair - a new anonymous object with two handles
+ * @args: creation arguments; O_NONBLOCK and O_CLOEXEC of @args->oflag
+ *        apply to both handles
+ * @acc:  access mode (O_RDONLY, ...) of each handle
+ * @ufds: out: the two file descriptors, stored before they are installed
+ *
+ * For pipe(2)-like calls, which need both ends of one anonymous object.
+ * Return: 0 or a negative errno, with nothing left behind.
+ */
+int kipc_obj_open_pair(const struct kipc_open *args, const u32 acc[2],
+		       int __user *ufds)
+{
+	u32 common = args->oflag & (O_NONBLOCK | O_CLOEXEC);
+	struct file *files[2] = { NULL, NULL };
+	struct kipc_obj *obj;
+	int fds[2], i, err;
+
+	err = kipc_open_check(args);
+	if (err)
+		return err;
+	obj = kipc_obj_create(args, NULL);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+
+	fds[0] = -1;
+	fds[1] = -1;
+	for (i = 0; i < 2; i++) {
+		fds[i] = get_unused_fd_flags(common & O_CLOEXEC);
+		if (fds[i] < 0) {
+			err = fds[i];
+			/* Our reference went to the first handle, if any. */
+			if (!i)
+				kipc_obj_put(obj);
+			goto err;
+		}
+		/* Each handle holds a reference: the first takes ours. */
+		if (i)
+			kref_get(&obj->ref);
+		files[i] = kipc_handle_file(obj, args, acc[i] | common);
+		if (IS_ERR(files[i])) {
+			err = PTR_ERR(files[i]);
+			files[i] = NULL;
+			kipc_obj_put(obj);
+			goto err;
+		}
+	}
+	if (copy_to_user(ufds, fds, sizeof(fds))) {
+		err = -EFAULT;
+		goto err;
+	}
+	fd_install(fds[0], files[0]);
+	fd_install(fds[1], files[1]);
+	return 0;
+
+err:
+	for (i = 0; i < 2; i++) {
+		if (files[i])
+			fput(files[i]);
+		if (fds[i] >= 0)
+			put_unused_fd(fds[i]);
+	}
+	return err;
 }
 
 /* KIPC_IOC_UNLINK: the owner or CAP_SYS_ADMIN may remove a name. */

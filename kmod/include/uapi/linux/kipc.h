@@ -31,7 +31,8 @@
 
 /* Feature bits reported by KIPC_IOC_VERSION; one per object type or ability. */
 #define KIPC_FEAT_SEM		_BITULL(0)	/* KIPC_SEM objects */
-#define KIPC_FEATURES_ALL	KIPC_FEAT_SEM
+#define KIPC_FEAT_PIPE		_BITULL(1)	/* KIPC_PIPE objects */
+#define KIPC_FEATURES_ALL	(KIPC_FEAT_SEM | KIPC_FEAT_PIPE)
 
 /* Object types. */
 enum kipc_type {
@@ -72,7 +73,14 @@ struct kipc_version {
  * for the last time, also when its process is killed.
  */
 #define KIPC_F_UNDO		_BITUL(0)
-#define KIPC_F_ALL		KIPC_F_UNDO
+/*
+ * KIPC_F_PACKET (KIPC_PIPE, at creation): each write of up to PIPE_BUF
+ * bytes is one message, larger writes are split into PIPE_BUF messages,
+ * and a read returns at most one message, the rest of a message too long
+ * for the buffer being discarded (O_DIRECT pipe semantics, pipe(2)).
+ */
+#define KIPC_F_PACKET		_BITUL(1)
+#define KIPC_F_ALL		(KIPC_F_UNDO | KIPC_F_PACKET)
 
 /**
  * struct kipc_open - argument of KIPC_IOC_OPEN (on /dev/kipc)
@@ -201,6 +209,36 @@ struct kipc_stat {
 
 #define KIPC_STAT_SIZE_VER0	416
 
+/* Pipes. */
+#define KIPC_PIPE_DEFAULT_SIZE	65536
+#define KIPC_PIPE_MIN_SIZE	8192		/* two PIPE_BUF records */
+
+/**
+ * struct kipc_pipe_pair - argument of KIPC_IOC_PIPE (on /dev/kipc), like pipe2()
+ * @capacity: in: ring size in bytes, 0 for KIPC_PIPE_DEFAULT_SIZE; rounded
+ *            up to a power of two, at least KIPC_PIPE_MIN_SIZE, at most
+ *            the pipe_max_size module parameter (else EINVAL)
+ * @oflag:    in: O_NONBLOCK and O_CLOEXEC, for both ends
+ * @flags:    in: KIPC_F_PACKET or 0
+ * @fds:      out: read end, write end
+ */
+struct kipc_pipe_pair {
+	__u64 capacity;
+	__u32 oflag;
+	__u32 flags;
+	__s32 fds[2];
+};
+
+/**
+ * struct kipc_pipe_size - argument of KIPC_IOC_PIPE_SETSIZE
+ * @size: in: new ring size, rounded like struct kipc_pipe_pair.capacity;
+ *        out: the size now in force. EBUSY if smaller than what the pipe
+ *        holds, ENOMEM past the owner's byte quota.
+ */
+struct kipc_pipe_size {
+	__u64 size;
+};
+
 /* Semaphores. */
 #define KIPC_SEM_VALUE_MAX	0x7fffffffU	/* as SEM_VALUE_MAX */
 
@@ -255,6 +293,7 @@ struct kipc_sem_value {
 #define KIPC_IOC_VERSION	_IOWR(KIPC_IOC_MAGIC, 0x40, struct kipc_version)
 #define KIPC_IOC_OPEN		_IOW(KIPC_IOC_MAGIC, 0x41, struct kipc_open)
 #define KIPC_IOC_UNLINK		_IOW(KIPC_IOC_MAGIC, 0x42, struct kipc_unlink)
+#define KIPC_IOC_PIPE		_IOWR(KIPC_IOC_MAGIC, 0x43, struct kipc_pipe_pair)
 
 /* On any object fd. */
 #define KIPC_IOC_STAT		_IOWR(KIPC_IOC_MAGIC, 0x48, struct kipc_stat)
@@ -264,6 +303,9 @@ struct kipc_sem_value {
  *   0x40-0x47 /dev/kipc    0x48-0x4f any object    0x50-0x57 pipes
  *   0x58-0x5f queues       0x60-0x67 semaphores    0x68-0x6f regions
  */
+
+/* On pipe fds; FIONREAD works too. */
+#define KIPC_IOC_PIPE_SETSIZE	_IOWR(KIPC_IOC_MAGIC, 0x50, struct kipc_pipe_size)
 
 /* On semaphore fds. */
 #define KIPC_IOC_SEM_WAIT	_IOW(KIPC_IOC_MAGIC, 0x60, struct kipc_sem_wait)
