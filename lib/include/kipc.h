@@ -114,6 +114,22 @@ const char *kipc_type_name(int type);
 int kipc_type_from_name(const char *s);
 
 /*
+ * Pipes (KIPC_PIPE), like pipe2(2): fds[0] is the read end, fds[1] the
+ * write end. @capacity is the ring size in bytes (0: 64 KiB), rounded up to
+ * a power of two of at least 8 KiB; EINVAL past the module's pipe_max_size.
+ * @flags: O_NONBLOCK, O_CLOEXEC, and O_DIRECT for packet mode (each write
+ * of up to PIPE_BUF bytes is one message; see pipe(2)).
+ */
+int kipc_pipe(int fds[2], size_t capacity, int flags);
+
+/*
+ * Resize a pipe's ring, like fcntl(F_SETPIPE_SZ): returns the size now in
+ * force. EBUSY if the pipe holds more than @size, ENOMEM past the owner's
+ * byte quota, EINVAL for 0 or past pipe_max_size.
+ */
+int kipc_pipe_setsize(int fd, size_t size);
+
+/*
  * Semaphores (KIPC_SEM), like sem_wait(3) and friends. Waiting and posting
  * need a handle opened with write access (else EBADF).
  */
