@@ -79,6 +79,10 @@ void obj_error(int type, const char *name, int err);
 int obj_open(const char *name, int type, int oflag, mode_t mode,
 	     const struct kipc_attr *attr);
 
+/* kipc send/recv on a pipe (pipe_io.c): stdin -> pipe, pipe -> stdout. */
+int pipe_send(const char *name, int fd);
+int pipe_recv(const char *name, int fd);
+
 /* The subcommands, one file each. */
 int create_main(int argc, char *argv[]);
 int rm_main(int argc, char *argv[]);

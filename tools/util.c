@@ -178,6 +178,10 @@ const char *obj_strerror(int err)
 		return "would block";
 	case ETIMEDOUT:
 		return "timed out";
+	case EPIPE:
+		return "every reader has gone";
+	case ENXIO:
+		return "no reader has it open";
 	default:
 		return strerror(err);
 	}

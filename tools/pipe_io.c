@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kipc send/recv on a pipe: a byte stream from stdin into the pipe, or
+ * from the pipe to stdout until every writer has gone, so that
+ * `producer | kipc send p` and `kipc recv p | consumer` work across shells
+ * the way a FIFO does. Opening follows FIFO rules: send waits for a
+ * reader, recv for a writer.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kipc.h"
+#include "subcommands.h"
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Copy @in to @out until EOF; errno of the failing side in *@failed_fd. */
+static int copy_stream(int in, int out, int *failed_fd)
+{
+	static char buf[1 << 16];
+
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			*failed_fd = in;
+			return -1;
+		}
+		if (n == 0)
+			return 0;
+		if (write_all(out, buf, n)) {
+			*failed_fd = out;
+			return -1;
+		}
+	}
+}
+
+int pipe_send(const char *name, int fd)
+{
+	int failed = -1;
+
+	/* A vanished reader is an error message, not a silent death. */
+	signal(SIGPIPE, SIG_IGN);
+	if (copy_stream(STDIN_FILENO, fd, &failed) == 0)
+		return KIPC_EXIT_OK;
+	if (failed == fd)
+		obj_error(KIPC_PIPE, name, errno);
+	else
+		fprintf(stderr, "%s: stdin: %s\n", prog, strerror(errno));
+	return KIPC_EXIT_FAIL;
+}
+
+int pipe_recv(const char *name, int fd)
+{
+	int failed = -1;
+
+	if (copy_stream(fd, STDOUT_FILENO, &failed) == 0)
+		return KIPC_EXIT_OK;
+	if (failed == fd)
+		obj_error(KIPC_PIPE, name, errno);
+	else
+		fprintf(stderr, "%s: stdout: %s\n", prog, strerror(errno));
+	return KIPC_EXIT_FAIL;
+}
