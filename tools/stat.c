@@ -223,6 +223,12 @@ static void print_text(const struct kipc_stat *st)
 	printf("created:     %s\n", created);
 }
 
+/*
+ * Read-only and non-blocking: a FIFO's lone non-blocking reader opens at
+ * once, where a blocking one would wait for a writer.
+ */
+#define STAT_OFLAG	(O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+
 /* Open @name as @type, or as each type in turn if @type is 0. */
 static int open_any(const char *name, int type)
 {
@@ -230,10 +236,9 @@ static int open_any(const char *name, int type)
 	int fd = -1;
 
 	if (type)
-		return kipc_open(name, type, O_RDONLY | O_CLOEXEC, 0, NULL);
+		return kipc_open(name, type, STAT_OFLAG, 0, NULL);
 	for (i = 0; i < sizeof(try_types) / sizeof(try_types[0]); i++) {
-		fd = kipc_open(name, try_types[i], O_RDONLY | O_CLOEXEC, 0,
-			       NULL);
+		fd = kipc_open(name, try_types[i], STAT_OFLAG, 0, NULL);
 		if (fd >= 0 || (errno != EMEDIUMTYPE && errno != EOPNOTSUPP))
 			break;
 	}
