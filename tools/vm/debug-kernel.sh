@@ -24,7 +24,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 fragment=$here/debug.config
 tarball=${KIPC_LINUX_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
-cache=${KIPC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kipc}
+cache=${KIPC_CACHE:-${XDG_CACHE_HOME:-${HOME:?is unset; set KIPC_CACHE}/.cache}/kipc}
 jobs=${KIPC_JOBS:-$(nproc)}
 arch=x86_64
 

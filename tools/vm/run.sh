@@ -40,7 +40,9 @@ mkdir -p "$out"
 accel=$("$(dirname "$0")/accel.sh" "$kernel")
 
 # Splats that fail a run whatever the tests said.
-splat='BUG:|WARNING:|KASAN|UBSAN|lockdep|circular locking|sleeping function|Oops|Kernel panic|general protection|kmemleak: .*new suspected'
+# Not a bare "lockdep": debug kernels print "RCU lockdep checking is
+# enabled" at every boot; lockdep's reports start with these lines.
+splat='BUG:|WARNING:|KASAN|UBSAN|possible (recursive|circular) locking|inconsistent lock state|suspicious RCU usage|lockdep is turned off|sleeping function|Oops|Kernel panic|general protection|kmemleak: .*new suspected'
 
 qemu=(qemu-system-x86_64 -accel "$accel" -m "$mem" -smp 2 -nodefaults
       -display none -no-reboot -kernel "$kernel" -initrd "$initrd")
