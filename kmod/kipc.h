@@ -38,6 +38,8 @@ struct kipc_user;
  * @name:    "sem", ...
  * @inode_name: name of its anon inodes, "[kipc-sem]", ...
  * @fops:    file operations of its handles
+ * @fmode:   FMODE_* bits its handles get besides the access mode
+ *           (FMODE_PREAD | FMODE_PWRITE for a type with file positions)
  * @check:   validate the creation attributes (called for every open,
  *           creating or not, so bad input never depends on the name)
  * @create:  allocate and initialise an object from valid attributes;
@@ -55,6 +57,7 @@ struct kipc_type_ops {
 	const char *name;
 	const char *inode_name;
 	const struct file_operations *fops;
+	fmode_t fmode;
 	int (*check)(const struct kipc_open *args);
 	struct kipc_obj *(*create)(const struct kipc_open *args, size_t *charge);
 	void (*destroy)(struct kipc_obj *obj);

@@ -184,6 +184,7 @@ static struct file *kipc_handle_file(struct kipc_obj *obj,
 		kfree(h);
 		return file;
 	}
+	file->f_mode |= obj->ops->fmode;
 	h->fmode = file->f_mode;
 	atomic_inc(&obj->handles);
 	atomic64_inc(&obj->opens);
