@@ -11,6 +11,8 @@
  *   quota.c     limits and per-user accounting
  *   sem.c       semaphores
  *   pipe.c      ring-buffer pipes and FIFOs
+ *   shm.c       shareable mmap regions
+ *   compat.h    what differs between the kernels we build for
  *
  * Lifetime: a struct kipc_obj is reference counted. Every handle holds a
  * reference, and so does the registry while the object's name is linked.
@@ -162,6 +164,9 @@ extern const struct kipc_type_ops kipc_sem_ops;
 /* pipe.c */
 extern const struct kipc_type_ops kipc_pipe_ops;
 int kipc_pipe_create(struct kipc_pipe_pair __user *uargs);
+
+/* shm.c */
+extern const struct kipc_type_ops kipc_shm_ops;
 
 /* dev.c */
 int kipc_dev_register(void);
