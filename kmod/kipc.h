@@ -11,6 +11,8 @@
  *   quota.c     limits and per-user accounting
  *   sem.c       semaphores
  *   pipe.c      ring-buffer pipes and FIFOs
+ *   shm.c       shareable mmap regions
+ *   compat.h    what differs between the kernels we build for
  *
  * Lifetime: a struct kipc_obj is reference counted. Every handle holds a
  * reference, and so does the registry while the object's name is linked.
@@ -38,6 +40,8 @@ struct kipc_user;
  * @name:    "sem", ...
  * @inode_name: name of its anon inodes, "[kipc-sem]", ...
  * @fops:    file operations of its handles
+ * @fmode:   FMODE_* bits its handles get besides the access mode
+ *           (FMODE_PREAD | FMODE_PWRITE for a type with file positions)
  * @check:   validate the creation attributes (called for every open,
  *           creating or not, so bad input never depends on the name)
  * @create:  allocate and initialise an object from valid attributes;
@@ -55,6 +59,7 @@ struct kipc_type_ops {
 	const char *name;
 	const char *inode_name;
 	const struct file_operations *fops;
+	fmode_t fmode;
 	int (*check)(const struct kipc_open *args);
 	struct kipc_obj *(*create)(const struct kipc_open *args, size_t *charge);
 	void (*destroy)(struct kipc_obj *obj);
@@ -159,6 +164,9 @@ extern const struct kipc_type_ops kipc_sem_ops;
 /* pipe.c */
 extern const struct kipc_type_ops kipc_pipe_ops;
 int kipc_pipe_create(struct kipc_pipe_pair __user *uargs);
+
+/* shm.c */
+extern const struct kipc_type_ops kipc_shm_ops;
 
 /* dev.c */
 int kipc_dev_register(void);

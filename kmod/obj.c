@@ -25,6 +25,7 @@
 
 static const struct kipc_type_ops *const kipc_types[KIPC_TYPE_MAX + 1] = {
 	[KIPC_PIPE] = &kipc_pipe_ops,
+	[KIPC_SHM] = &kipc_shm_ops,
 	[KIPC_SEM] = &kipc_sem_ops,
 };
 
@@ -184,6 +185,7 @@ static struct file *kipc_handle_file(struct kipc_obj *obj,
 		kfree(h);
 		return file;
 	}
+	file->f_mode |= obj->ops->fmode;
 	h->fmode = file->f_mode;
 	atomic_inc(&obj->handles);
 	atomic64_inc(&obj->opens);

@@ -73,6 +73,33 @@ static inline int raw_stat(int fd, struct kipc_stat *st)
 	return ioctl(fd, KIPC_IOC_STAT, st);
 }
 
+/* Fill in a struct kipc_open for a region; name NULL is anonymous. */
+static inline void shm_args(struct kipc_open *a, const char *name,
+			    uint32_t oflag, uint32_t mode, uint64_t size)
+{
+	memset(a, 0, sizeof(*a));
+	a->size = sizeof(*a);
+	a->type = KIPC_SHM;
+	a->oflag = oflag;
+	a->mode = mode;
+	a->name = (uintptr_t)name;
+	a->size_bytes = size;
+}
+
+static inline int raw_shm(const char *name, uint32_t oflag, uint32_t mode,
+			  uint64_t size)
+{
+	struct kipc_open a;
+
+	shm_args(&a, name, oflag, mode, size);
+	return raw_open(&a);
+}
+
+static inline size_t page_size(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
 static inline uint32_t sem_value(int fd)
 {
 	struct kipc_sem_value v;

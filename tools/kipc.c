@@ -27,7 +27,8 @@ static const struct subcommand subcommands[] = {
 	  "  --capacity BYTES  pipe: ring size\n"
 	  "  --maxmsg N        mq: queue length in messages\n"
 	  "  --msgsize BYTES   mq: largest message\n"
-	  "  --size BYTES      shm: region size\n",
+	  "  --size BYTES      shm: region size, whole pages (default: the\n"
+	  "                    module's shm_default_bytes)\n",
 	  create_main },
 	{ "rm", "Remove names; objects live on until their last close",
 	  "NAME...", NULL, rm_main },

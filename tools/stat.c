@@ -41,6 +41,31 @@ static const struct {
 	[KIPC_SEM] = { "max value", "value", "posts", "waits" },
 };
 
+/* Names of the KIPC_SEAL_* bits, lowest first. */
+static const char *const seal_names[] = {
+	"seal", "shrink", "grow", "write", "future-write",
+};
+
+/*
+ * Region seals as "grow,write" (or "none"); with @json as the items of a
+ * JSON array.
+ */
+static void print_seals(unsigned int seals, bool json)
+{
+	bool first = true;
+	size_t i;
+
+	for (i = 0; i < sizeof(seal_names) / sizeof(seal_names[0]); i++) {
+		if (!(seals & (1u << i)))
+			continue;
+		printf(json ? "%s\"%s\"" : "%s%s", first ? "" : json ? ", " : ",",
+		       seal_names[i]);
+		first = false;
+	}
+	if (first && !json)
+		printf("none");
+}
+
 /*
  * @ns since the epoch as local time, "2024-05-01 12:00:00.000000001 +0200"
  * or, with @iso, "2024-05-01T12:00:00.000000001+02:00".
@@ -141,7 +166,8 @@ static void put_text(const char *str)
 	}
 }
 
-static void print_json(const struct kipc_stat *st)
+static void print_json(const struct kipc_stat *st,
+		       const struct kipc_shm_info *shm)
 {
 	const char *type = kipc_type_name(st->type);
 	char created[64];
@@ -176,10 +202,17 @@ static void print_json(const struct kipc_stat *st)
 	FIELD(blocked_out);
 	FIELD(ctime_ns);
 #undef FIELD
+	if (shm) {
+		printf("  \"mappings\": %" PRIu64 ",\n  \"seals\": [",
+		       (uint64_t)shm->mappings);
+		print_seals(shm->seals, true);
+		printf("],\n");
+	}
 	printf("  \"created\": \"%s\"\n}\n", created);
 }
 
-static void print_text(const struct kipc_stat *st)
+static void print_text(const struct kipc_stat *st,
+		       const struct kipc_shm_info *shm)
 {
 	const char *type = kipc_type_name(st->type);
 	const char *what[4] = { "", "", "", "" };
@@ -220,6 +253,12 @@ static void print_text(const struct kipc_stat *st)
 	LINE("blocked in:", blocked_in, "");
 	LINE("blocked out:", blocked_out, "");
 #undef LINE
+	if (shm) {
+		printf("mappings:    %" PRIu64 "\n", (uint64_t)shm->mappings);
+		printf("seals:       ");
+		print_seals(shm->seals, false);
+		printf("\n");
+	}
 	printf("created:     %s\n", created);
 }
 
@@ -247,6 +286,7 @@ static int open_any(const char *name, int type)
 
 int stat_main(int argc, char *argv[])
 {
+	struct kipc_shm_info shm_info, *shm = NULL;
 	struct kipc_stat st;
 	bool json = false;
 	const char *name;
@@ -281,12 +321,14 @@ int stat_main(int argc, char *argv[])
 			close(fd);
 		return KIPC_EXIT_FAIL;
 	}
+	if (st.type == KIPC_SHM && kipc_shm_info(fd, &shm_info) == 0)
+		shm = &shm_info;
 	close(fd);
 
 	st.name[sizeof(st.name) - 1] = '\0';
 	if (json)
-		print_json(&st);
+		print_json(&st, shm);
 	else
-		print_text(&st);
+		print_text(&st, shm);
 	return KIPC_EXIT_OK;
 }

@@ -83,6 +83,15 @@ int obj_open(const char *name, int type, int oflag, mode_t mode,
 int pipe_send(const char *name, int fd);
 int pipe_recv(const char *name, int fd);
 
+/*
+ * kipc send/recv on a region (shm_io.c): stdin -> region from offset 0
+ * (input longer than the region fails), whole region -> stdout. @fd is
+ * the region opened for writing (send) or reading (recv); @name is for
+ * messages. Both return an exit code.
+ */
+int shm_send(const char *name, int fd);
+int shm_recv(const char *name, int fd);
+
 /* The subcommands, one file each. */
 int create_main(int argc, char *argv[]);
 int rm_main(int argc, char *argv[]);

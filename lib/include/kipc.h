@@ -166,6 +166,44 @@ int kipc_sem_post_n(int fd, unsigned count);
 /* Store the semaphore's current value in *@value. */
 int kipc_sem_getvalue(int fd, unsigned *value);
 
+/*
+ * Regions (KIPC_SHM): a sized set of shared pages to mmap, pread and
+ * pwrite. Sizes are whole pages (sysconf(_SC_PAGESIZE)); attr->size 0
+ * creates one of the module's default size. See <linux/kipc.h> for the
+ * full rules.
+ */
+
+/*
+ * Change the region's size to @size bytes (a multiple of the page size).
+ * Pages cut off are freed, and touching them through a mapping raises
+ * SIGBUS; pages added read as zero. EPERM if a seal forbids it, ENOMEM
+ * over the owner's memory limit, EINVAL for a bad size, EBADF on a handle
+ * without write access.
+ */
+int kipc_shm_resize(int fd, size_t size);
+
+/*
+ * Add KIPC_SEAL_* seals, like fcntl(F_ADD_SEALS) on a memfd. EBUSY for
+ * KIPC_SEAL_WRITE while a writable shared mapping exists, EPERM after
+ * KIPC_SEAL_SEAL, EINVAL for unknown bits, EBADF on a handle without
+ * write access.
+ */
+int kipc_shm_seal(int fd, unsigned seals);
+
+/* The region's KIPC_SEAL_* seals (>= 0), like fcntl(F_GET_SEALS). */
+int kipc_shm_get_seals(int fd);
+
+/* Size, resident bytes, number of mappings and seals of the region. */
+int kipc_shm_info(int fd, struct kipc_shm_info *info);
+
+/*
+ * Map the whole region MAP_SHARED and store its length in *@size:
+ * read-write if @fd was opened O_RDWR and the region is not write-sealed,
+ * else read-only. Returns MAP_FAILED with errno set on failure, like
+ * mmap(2); undo with munmap(addr, *size).
+ */
+void *kipc_shm_map(int fd, size_t *size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -32,7 +32,8 @@
 /* Feature bits reported by KIPC_IOC_VERSION; one per object type or ability. */
 #define KIPC_FEAT_SEM		_BITULL(0)	/* KIPC_SEM objects */
 #define KIPC_FEAT_PIPE		_BITULL(1)	/* KIPC_PIPE objects */
-#define KIPC_FEATURES_ALL	(KIPC_FEAT_SEM | KIPC_FEAT_PIPE)
+#define KIPC_FEAT_SHM		_BITULL(3)	/* KIPC_SHM regions */
+#define KIPC_FEATURES_ALL	(KIPC_FEAT_SEM | KIPC_FEAT_PIPE | KIPC_FEAT_SHM)
 
 /* Object types. */
 enum kipc_type {
@@ -94,7 +95,8 @@ struct kipc_version {
  * @flags:    in: KIPC_F_*
  * @pad:      must be zero
  * @capacity: in: KIPC_PIPE ring size in bytes (0: default)
- * @size_bytes: in: KIPC_SHM region size in bytes
+ * @size_bytes: in: KIPC_SHM region size in bytes, a multiple of the page
+ *            size (0: the shm_default_bytes module parameter)
  * @maxmsg:   in: KIPC_MQ queue length in messages (0: default)
  * @msgsize:  in: KIPC_MQ largest message in bytes (0: default)
  * @value:    in: KIPC_SEM initial value
@@ -170,7 +172,8 @@ struct kipc_unlink {
  * @capacity:   out: pipe ring bytes, mq maxmsg, shm size, sem max value
  * @fill:       out: pipe bytes held, mq messages queued, shm resident
  *              bytes, sem value
- * @high_water: out: largest @fill seen
+ * @high_water: out: largest @fill seen (shm: as seen by write, resize
+ *              and stat; pages faulted in count from the next of those)
  * @in_ops, @out_ops: out: writes/reads, messages sent/received, or units
  *              posted/taken
  * @in_bytes, @out_bytes: out: payload bytes moved in and out
@@ -290,6 +293,98 @@ struct kipc_sem_value {
 	__u32 max;
 };
 
+/*
+ * Regions (KIPC_SHM): one set of shmem pages that every process opening
+ * the region can mmap(MAP_SHARED) and pread/pwrite.
+ *
+ * Sizes are whole pages: 1..shm_max_bytes (a module parameter) and a
+ * multiple of the page size, else EINVAL; nothing is rounded. The whole
+ * size is charged to the creator's max_bytes_per_user whether or not the
+ * pages have been touched (ENOMEM); pages read as zero until written.
+ *
+ * mmap: MAP_SHARED and MAP_PRIVATE (copy-on-write, as for a file) at
+ * page-aligned offsets; a mapping that would reach past the current size
+ * is ENXIO. Touching a mapped page that a later shrink cut off raises
+ * SIGBUS. A read-only handle maps PROT_READ only (EACCES) and such a
+ * mapping cannot be mprotect()ed writable (EACCES); a write-only handle
+ * cannot map at all (EACCES).
+ *
+ * read/write/pread/pwrite/lseek work as on a block device of the region's
+ * size: reads stop at the end (0 at or past it), writes never grow the
+ * region (short at the end, ENOSPC at or past it), lseek cannot pass the
+ * end (EINVAL).
+ *
+ * Lifetime: every mapping holds the region as a handle does, so a
+ * mapping keeps working (and the region stays charged) after its fd is
+ * closed and its name unlinked, until it is unmapped.
+ */
+
+/*
+ * Seals (KIPC_IOC_SHM_SEAL), the values and meaning of memfd's F_SEAL_*.
+ * They can only be added, never removed.
+ */
+#define KIPC_SEAL_SEAL		0x0001	/* no more seals (EPERM) */
+#define KIPC_SEAL_SHRINK	0x0002	/* resize smaller: EPERM */
+#define KIPC_SEAL_GROW		0x0004	/* resize larger: EPERM */
+#define KIPC_SEAL_WRITE		0x0008	/* no writes at all, see below */
+#define KIPC_SEAL_FUTURE_WRITE	0x0010	/* no new writers, see below */
+#define KIPC_SEAL_ALL		(KIPC_SEAL_SEAL | KIPC_SEAL_SHRINK | \
+				 KIPC_SEAL_GROW | KIPC_SEAL_WRITE | \
+				 KIPC_SEAL_FUTURE_WRITE)
+
+/**
+ * struct kipc_shm_resize - argument of KIPC_IOC_SHM_RESIZE
+ * @size:  in: the new size in bytes (the rules above)
+ * @flags: in: must be zero
+ * @pad:   must be zero
+ *
+ * Pages past a new, smaller size are freed (their contents are gone even
+ * if the region grows again); pages added by growing read as zero. The
+ * charge follows the size: growing past max_bytes_per_user is ENOMEM and
+ * changes nothing. EPERM if KIPC_SEAL_SHRINK or KIPC_SEAL_GROW forbids
+ * the change; EBADF on a handle opened without write access.
+ */
+struct kipc_shm_resize {
+	__u64 size;
+	__u32 flags;
+	__u32 pad;
+};
+
+/**
+ * struct kipc_shm_seal - argument of KIPC_IOC_SHM_SEAL
+ * @seals: in: KIPC_SEAL_* to add (unknown bits: EINVAL)
+ * @pad:   must be zero
+ *
+ * EPERM once KIPC_SEAL_SEAL is set (even for no seals); EBADF on a handle
+ * opened without write access. KIPC_SEAL_WRITE is refused with EBUSY while
+ * a shared mapping that can write exists (MAP_SHARED by a handle opened
+ * for writing, whatever its current protection). Once it is set, write()
+ * is EPERM, a new MAP_SHARED mapping with PROT_WRITE is EPERM, and a new
+ * MAP_SHARED read-only one cannot be made writable later (EACCES).
+ * KIPC_SEAL_FUTURE_WRITE has the same effect on new writes and mappings
+ * but leaves the writable mappings that exist working.
+ */
+struct kipc_shm_seal {
+	__u32 seals;
+	__u32 pad;
+};
+
+/**
+ * struct kipc_shm_info - argument of KIPC_IOC_SHM_INFO (any handle)
+ * @size:     out: the region's size in bytes
+ * @resident: out: bytes of it now in memory
+ * @mappings: out: VMAs mapping it, in all processes
+ * @seals:    out: KIPC_SEAL_* set
+ * @pad:      out: zero
+ */
+struct kipc_shm_info {
+	__u64 size;
+	__u64 resident;
+	__u64 mappings;
+	__u32 seals;
+	__u32 pad;
+};
+
 #define KIPC_IOC_VERSION	_IOWR(KIPC_IOC_MAGIC, 0x40, struct kipc_version)
 #define KIPC_IOC_OPEN		_IOW(KIPC_IOC_MAGIC, 0x41, struct kipc_open)
 #define KIPC_IOC_UNLINK		_IOW(KIPC_IOC_MAGIC, 0x42, struct kipc_unlink)
@@ -311,5 +406,10 @@ struct kipc_sem_value {
 #define KIPC_IOC_SEM_WAIT	_IOW(KIPC_IOC_MAGIC, 0x60, struct kipc_sem_wait)
 #define KIPC_IOC_SEM_POST	_IOW(KIPC_IOC_MAGIC, 0x61, struct kipc_sem_post)
 #define KIPC_IOC_SEM_GETVALUE	_IOR(KIPC_IOC_MAGIC, 0x62, struct kipc_sem_value)
+
+/* On region fds. */
+#define KIPC_IOC_SHM_RESIZE	_IOW(KIPC_IOC_MAGIC, 0x68, struct kipc_shm_resize)
+#define KIPC_IOC_SHM_SEAL	_IOW(KIPC_IOC_MAGIC, 0x69, struct kipc_shm_seal)
+#define KIPC_IOC_SHM_INFO	_IOR(KIPC_IOC_MAGIC, 0x6a, struct kipc_shm_info)
 
 #endif /* _UAPI_LINUX_KIPC_H */
