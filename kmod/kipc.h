@@ -12,6 +12,8 @@
  *   quota.c     limits and per-user accounting
  *   sem.c       semaphores
  *   pipe.c      ring-buffer pipes and FIFOs
+ *   netlink.c   the "kipc" generic netlink family: dump, get, unlink,
+ *               limits and events, for every type through ->stat()
  *
  * Lifetime: a struct kipc_obj is reference counted. Every handle holds a
  * reference, and so does the registry while the object's name is linked.
@@ -83,8 +85,9 @@ struct kipc_type_ops {
  * freed, or until @net goes away, which sets @net to NULL.
  *
  * @published is set once, by kipc_obj_publish(), when the object becomes
- * visible (a name linked, an anonymous object's first handle made);
- * dumps skip objects that never were.
+ * visible (a name linked, an anonymous object's first handle made) and its
+ * creation is announced; dumps and the destroyed event skip objects that
+ * never were.
  */
 struct kipc_obj {
 	struct kref ref;
@@ -182,12 +185,35 @@ int kipc_quota_recharge(struct kipc_user *user, size_t old_bytes,
 void kipc_quota_uncharge(struct kipc_user *user, size_t bytes);
 void kipc_quota_exit(void);
 
+/**
+ * struct kipc_quota_info - limits and usage, for netlink
+ * @max_objects, @max_objects_per_user, @max_bytes_per_user: the limits
+ * @objects:      objects of the module, every namespace
+ * @user_objects: objects charged to the user asked about
+ * @user_bytes:   bytes charged to that user
+ */
+struct kipc_quota_info {
+	unsigned int max_objects;
+	unsigned int max_objects_per_user;
+	unsigned long max_bytes_per_user;
+	unsigned int objects;
+	unsigned int user_objects;
+	size_t user_bytes;
+};
+
+void kipc_quota_get(kuid_t uid, struct kipc_quota_info *info);
+
 /* sem.c */
 extern const struct kipc_type_ops kipc_sem_ops;
 
 /* pipe.c */
 extern const struct kipc_type_ops kipc_pipe_ops;
 int kipc_pipe_create(struct net *net, struct kipc_pipe_pair __user *uargs);
+
+/* netlink.c */
+int kipc_nl_register(void);
+void kipc_nl_unregister(void);
+void kipc_nl_notify(struct net *net, struct kipc_obj *obj, u8 cmd);
 
 /* dev.c */
 int kipc_dev_register(void);

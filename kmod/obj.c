@@ -164,10 +164,15 @@ static struct kipc_obj *kipc_obj_create(struct net *net,
 	return obj;
 }
 
-/* @obj has become visible: its name is linked, or its first handle made. */
+/*
+ * @obj has become visible: its name is linked, or its first handle made.
+ * The caller still holds its reference, so the destroyed event, which
+ * depends on @published, can only come after the created one.
+ */
 static void kipc_obj_publish(struct net *net, struct kipc_obj *obj)
 {
 	WRITE_ONCE(obj->published, true);
+	kipc_nl_notify(net, obj, KIPC_CMD_CREATED);
 }
 
 /*
@@ -255,6 +260,7 @@ static struct file *kipc_obj_open_named(struct net *net,
 		fput(file);
 		return ERR_PTR(err);
 	}
+	/* Under the registry lock: created comes before any unlinked. */
 	kipc_obj_publish(net, obj);
 	mutex_unlock(lock);
 	return file;
@@ -438,8 +444,10 @@ int kipc_obj_unlink_name(struct net *net, const char *name, u32 type,
 		err = -EMEDIUMTYPE;
 	else if (!kipc_obj_may_unlink(net, obj, skb))
 		err = -EPERM;
-	if (!err)
+	if (!err) {
 		kipc_registry_unlink(net, obj);
+		kipc_nl_notify(net, obj, KIPC_CMD_UNLINKED);
+	}
 	mutex_unlock(lock);
 
 	if (!err)

@@ -151,12 +151,16 @@ void kipc_registry_add(struct net *net, struct kipc_obj *obj)
  * kipc_registry_remove - take an object that is being freed off its list
  * @obj: the object; its last reference is gone, ->destroy() not yet called
  *
- * A dump holding kipc_objects_lock never sees @obj afterwards.
+ * Announces the destruction to @obj's namespace if its creation was
+ * announced, under kipc_objects_lock, so the namespace cannot go away
+ * meanwhile. A dump holding kipc_objects_lock never sees @obj afterwards.
  */
 void kipc_registry_remove(struct kipc_obj *obj)
 {
 	mutex_lock(&kipc_objects_lock);
 	list_del_init(&obj->all);
+	if (obj->net && READ_ONCE(obj->published))
+		kipc_nl_notify(obj->net, obj, KIPC_CMD_DESTROYED);
 	obj->net = NULL;
 	mutex_unlock(&kipc_objects_lock);
 }
@@ -224,6 +228,9 @@ static void kipc_net_drop_name(void *ptr, void *arg)
  * objects still open elsewhere (passed on with SCM_RIGHTS, or inherited by
  * a process that moved to another namespace) live on without one.
  *
+ * They are detached first, before the names are dropped: then no object
+ * freed here announces its destruction. A dying namespace has no listener
+ * left, and at module unload the family is already unregistered.
  */
 static void __net_exit kipc_net_exit(struct net *net)
 {
