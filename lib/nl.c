@@ -305,6 +305,20 @@ out:
 	return ret;
 }
 
+/*
+ * kipc_kernel_name(), and ENAMETOOLONG past KIPC_NAME_MAX as the ioctls
+ * say (netlink's policy can only call it EINVAL).
+ */
+static const char *kipc_nl_name(const char *name)
+{
+	name = kipc_kernel_name(name);
+	if (name && strlen(name) > KIPC_NAME_MAX) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	return name;
+}
+
 static uint64_t get_u64(struct nlattr **tb, int attr)
 {
 	return tb[attr] ? nla_get_u64(tb[attr]) : 0;
@@ -402,7 +416,7 @@ int kipc_lookup(const char *name, struct kipc_stat *st)
 	struct kipc_reply_ctx ctx = { .out = st };
 	struct kipc_nl_req req = { .parse = kipc_lookup_one, .arg = &ctx };
 
-	name = kipc_kernel_name(name);
+	name = kipc_nl_name(name);
 	if (!name)
 		return -1;
 	if (!st) {
@@ -424,7 +438,7 @@ int kipc_remove(const char *name, char *why, size_t whylen)
 
 	if (why && whylen)
 		why[0] = '\0';
-	name = kipc_kernel_name(name);
+	name = kipc_nl_name(name);
 	if (!name)
 		return -1;
 	return kipc_nl_request(KIPC_CMD_UNLINK, 0, name, 0, &req) < 0 ? -1 : 0;

@@ -1667,7 +1667,7 @@ TEST_F(nl, library_list_lookup_remove_limits)
 	struct kipc_limits lim;
 	struct kipc_stat st, want;
 	struct seen s = { 0 };
-	char name[64], slashed[80], why[128];
+	char name[64], slashed[80], why[128], longname[KIPC_NAME_MAX + 2];
 	int fd, fd2;
 
 	uniq_name(name, sizeof(name), "lib");
@@ -1707,6 +1707,12 @@ TEST_F(nl, library_list_lookup_remove_limits)
 	EXPECT_EQ(ENOENT, errno);
 	EXPECT_EQ(-1, kipc_lookup("a/b", &st));
 	EXPECT_EQ(EINVAL, errno);
+	memset(longname, 'z', KIPC_NAME_MAX + 1);
+	longname[KIPC_NAME_MAX + 1] = '\0';
+	EXPECT_EQ(-1, kipc_lookup(longname, &st));
+	EXPECT_EQ(ENAMETOOLONG, errno);
+	EXPECT_EQ(-1, kipc_remove(longname, why, sizeof(why)));
+	EXPECT_EQ(ENAMETOOLONG, errno);
 
 	ASSERT_EQ(0, kipc_limits(&lim));
 	EXPECT_EQ(param_get("max_objects"), (long long)lim.max_objects);

@@ -194,7 +194,8 @@ int kipc_list(int type, int (*fn)(const struct kipc_stat *st, void *arg),
 
 /*
  * Fill @st for the object called @name, without opening it (so no
- * permission on the object is needed). ENOENT if there is no such name.
+ * permission on the object is needed). ENOENT if there is no such name;
+ * EINVAL or ENAMETOOLONG for a name that cannot be one.
  */
 int kipc_lookup(const char *name, struct kipc_stat *st);
 
