@@ -321,9 +321,12 @@ struct kipc_sem_value {
  * Everything is scoped to the network namespace of the socket: a dump lists
  * that namespace's objects, named and anonymous; get and unlink find names
  * there; events are about its objects only. Requests are strictly
- * validated (unknown or reply-only attributes, wrong lengths, unterminated
- * or over-long names and unknown commands are errors, most with an extack
- * message).
+ * validated, most errors with an extack message: EINVAL for unknown or
+ * reply-only attributes, wrong lengths, a non-zero genlmsghdr.reserved,
+ * unknown nlmsg_flags and bad names (missing, empty, with '/' or a NUL
+ * inside, unterminated, or over-long: no NUL within KIPC_NAME_MAX + 1
+ * bytes); ERANGE for a KIPC_A_TYPE out of range; EOPNOTSUPP for unknown
+ * commands and the event commands.
  *
  *   KIPC_CMD_GET     do: KIPC_A_NAME (and optionally KIPC_A_TYPE, which
  *                    must match: EMEDIUMTYPE) -> one object, no handle
