@@ -213,7 +213,8 @@ int kipc_pipe_create(struct net *net, struct kipc_pipe_pair __user *uargs);
 /* netlink.c */
 int kipc_nl_register(void);
 void kipc_nl_unregister(void);
-void kipc_nl_notify(struct net *net, struct kipc_obj *obj, u8 cmd);
+void kipc_nl_notify(struct net *net, struct kipc_obj *obj,
+		    struct kipc_stat *st, u8 cmd);
 
 /* dev.c */
 int kipc_dev_register(void);

@@ -20,7 +20,11 @@
  *   unlink  kipc_obj_unlink_name(), shared with the ioctl
  *   events  created and unlinked are sent under the registry lock,
  *           destroyed under kipc_objects_lock, which orders them per
- *           object; nothing is built unless someone listens
+ *           object; nothing is built unless someone listens. The
+ *           destroyed event is built from a snapshot taken before
+ *           kipc_objects_lock, so that lock never nests a type's own
+ *           (a pipe's mutex is held across user copies, so it leads to
+ *           mmap_lock)
  *
  * Validation: resv_start_op is 0, so on 6.1 and 6.12 alike every command
  * is strictly validated: no attribute the command's policy lacks (and none
@@ -93,21 +97,17 @@ static int kipc_nl_put_obj(struct sk_buff *skb, const struct kipc_obj *obj,
 	return 0;
 }
 
-/* One object message; -EMSGSIZE (and @skb as it was) if it does not fit. */
-static int kipc_nl_fill(struct sk_buff *skb, struct kipc_obj *obj,
-			struct user_namespace *ns, u32 portid, u32 seq,
-			int flags, u8 cmd)
+/* An object message from @st; -EMSGSIZE (and @skb as it was) if too big. */
+static int kipc_nl_put(struct sk_buff *skb, const struct kipc_obj *obj,
+		       const struct kipc_stat *st, u32 portid, u32 seq,
+		       int flags, u8 cmd)
 {
-	struct kipc_stat st;
 	void *hdr;
-
-	memset(&st, 0, sizeof(st));
-	kipc_obj_fill_stat(obj, &st, ns);
 
 	hdr = genlmsg_put(skb, portid, seq, &kipc_nl_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (kipc_nl_put_obj(skb, obj, &st)) {
+	if (kipc_nl_put_obj(skb, obj, st)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -115,19 +115,36 @@ static int kipc_nl_fill(struct sk_buff *skb, struct kipc_obj *obj,
 	return 0;
 }
 
+/* One object message, its owner shown in @ns. May sleep (->stat()). */
+static int kipc_nl_fill(struct sk_buff *skb, struct kipc_obj *obj,
+			struct user_namespace *ns, u32 portid, u32 seq,
+			int flags, u8 cmd)
+{
+	struct kipc_stat st;
+
+	memset(&st, 0, sizeof(st));
+	kipc_obj_fill_stat(obj, &st, ns);
+	return kipc_nl_put(skb, obj, &st, portid, seq, flags, cmd);
+}
+
 /**
  * kipc_nl_notify - announce @obj's creation, unlinking or destruction
  * @net: the namespace whose listeners hear it; alive for the call
  * @obj: the object; not yet destroyed
+ * @st:  NULL to ask @obj for its state now, or a snapshot of it from
+ *       kipc_obj_fill_stat() (any user namespace): the destroyed event is
+ *       sent under kipc_objects_lock, which must not nest the type's lock
  * @cmd: KIPC_CMD_CREATED, KIPC_CMD_UNLINKED or KIPC_CMD_DESTROYED
  *
  * Nothing is built when no one listens. A listener that misses an event
  * because memory is short or its socket is full learns of it from the
  * socket (ENOBUFS), as for every netlink multicast.
  */
-void kipc_nl_notify(struct net *net, struct kipc_obj *obj, u8 cmd)
+void kipc_nl_notify(struct net *net, struct kipc_obj *obj,
+		    struct kipc_stat *st, u8 cmd)
 {
 	struct sk_buff *msg;
+	int err;
 
 	if (!genl_has_listeners(&kipc_nl_family, net, KIPC_NL_GRP_EVENTS))
 		return;
@@ -135,7 +152,14 @@ void kipc_nl_notify(struct net *net, struct kipc_obj *obj, u8 cmd)
 	msg = genlmsg_new(kipc_nl_obj_size(obj), GFP_KERNEL);
 	if (!msg)
 		return;
-	if (kipc_nl_fill(msg, obj, net->user_ns, 0, 0, 0, cmd)) {
+	if (st) {
+		st->uid = from_kuid_munged(net->user_ns, obj->uid);
+		st->gid = from_kgid_munged(net->user_ns, obj->gid);
+		err = kipc_nl_put(msg, obj, st, 0, 0, 0, cmd);
+	} else {
+		err = kipc_nl_fill(msg, obj, net->user_ns, 0, 0, 0, cmd);
+	}
+	if (err) {
 		nlmsg_free(msg);
 		return;
 	}

@@ -172,7 +172,7 @@ static struct kipc_obj *kipc_obj_create(struct net *net,
 static void kipc_obj_publish(struct net *net, struct kipc_obj *obj)
 {
 	WRITE_ONCE(obj->published, true);
-	kipc_nl_notify(net, obj, KIPC_CMD_CREATED);
+	kipc_nl_notify(net, obj, NULL, KIPC_CMD_CREATED);
 }
 
 /*
@@ -446,7 +446,7 @@ int kipc_obj_unlink_name(struct net *net, const char *name, u32 type,
 		err = -EPERM;
 	if (!err) {
 		kipc_registry_unlink(net, obj);
-		kipc_nl_notify(net, obj, KIPC_CMD_UNLINKED);
+		kipc_nl_notify(net, obj, NULL, KIPC_CMD_UNLINKED);
 	}
 	mutex_unlock(lock);
 

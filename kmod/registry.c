@@ -24,13 +24,17 @@
  * after the last id it sent: an object that exists throughout a dump is
  * seen exactly once, whatever is created or freed meanwhile.
  *
- * Lock order: a namespace's registry lock -> kipc_objects_lock -> an
- * object's own lock (taken by its type's ->stat()).
+ * Lock order: a namespace's registry lock -> kipc_objects_lock. An
+ * object's own lock (taken by its type's ->stat()) is never taken under
+ * kipc_objects_lock: dumps fill their messages after dropping it, and the
+ * destroyed event is built from a snapshot taken before it. (Under the
+ * registry lock it is: created and unlinked events read the object.)
  */
 #include <linux/jhash.h>
 #include <linux/mutex.h>
 #include <linux/rhashtable.h>
 #include <linux/string.h>
+#include <linux/user_namespace.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
@@ -154,13 +158,25 @@ void kipc_registry_add(struct net *net, struct kipc_obj *obj)
  * Announces the destruction to @obj's namespace if its creation was
  * announced, under kipc_objects_lock, so the namespace cannot go away
  * meanwhile. A dump holding kipc_objects_lock never sees @obj afterwards.
+ *
+ * The final state is read before the lock: ->stat() takes the object's
+ * own lock, which must not nest inside kipc_objects_lock (see the lock
+ * order above). Nobody else can change a dead object anyway.
  */
 void kipc_registry_remove(struct kipc_obj *obj)
 {
+	bool announce = READ_ONCE(obj->published);
+	struct kipc_stat st;
+
+	if (announce) {
+		memset(&st, 0, sizeof(st));
+		kipc_obj_fill_stat(obj, &st, &init_user_ns);
+	}
+
 	mutex_lock(&kipc_objects_lock);
 	list_del_init(&obj->all);
-	if (obj->net && READ_ONCE(obj->published))
-		kipc_nl_notify(obj->net, obj, KIPC_CMD_DESTROYED);
+	if (obj->net && announce)
+		kipc_nl_notify(obj->net, obj, &st, KIPC_CMD_DESTROYED);
 	obj->net = NULL;
 	mutex_unlock(&kipc_objects_lock);
 }
