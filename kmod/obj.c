@@ -47,12 +47,13 @@ char *kipc_name_from_user(u64 uname)
 		return ERR_PTR(-ENOMEM);
 
 	len = strncpy_from_user(name, u64_to_user_ptr(uname), KIPC_NAME_MAX + 1);
+	/* A name that fills the buffer has no NUL in it: no strchr() then. */
 	if (len < 0)
 		err = len;
-	else if (len == 0 || strchr(name, '/'))
-		err = -EINVAL;
 	else if (len > KIPC_NAME_MAX)
 		err = -ENAMETOOLONG;
+	else if (len == 0 || strchr(name, '/'))
+		err = -EINVAL;
 	else
 		return name;
 
