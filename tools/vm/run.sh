@@ -41,6 +41,9 @@ accel=$("$(dirname "$0")/accel.sh" "$kernel")
 
 # Splats that fail a run whatever the tests said.
 splat='BUG:|WARNING:|KASAN|UBSAN|lockdep|circular locking|sleeping function|Oops|Kernel panic|general protection|kmemleak: .*new suspected'
+# Lines that match the above but are no splat: the banner every
+# PROVE_LOCKING (PROVE_RCU) kernel prints at boot.
+benign='rcu:[[:space:]]+RCU lockdep checking is enabled\.[[:space:]]*$'
 
 qemu=(qemu-system-x86_64 -accel "$accel" -m "$mem" -smp 2 -nodefaults
       -display none -no-reboot -kernel "$kernel" -initrd "$initrd")
@@ -122,7 +125,8 @@ read -r passed failed skipped < "$out/counts"
 
 # The kernel log is checked here, from outside, so a splat that hits after
 # the tests (rmmod, kmemleak) or that kills the VM is still seen.
-if grep -Ea "$splat" "$out/console.log" > "$out/splats.txt"; then
+if grep -Ea "$splat" "$out/console.log" | grep -Eva "$benign" \
+	> "$out/splats.txt"; then
 	echo "FAIL $label: kernel log has splats:"
 	head -n 40 "$out/splats.txt" | sed 's/^/     /'
 	failed=$((failed + 1))
