@@ -52,8 +52,11 @@ struct user_namespace;
  *           (charged to the creator) in @charge
  * @destroy: free it; called once, when the last reference goes
  * @stat:    fill the type's fields of @st (capacity, fill, high_water,
- *           the in/out counters, blocked_in/out); may sleep, and is called
- *           without a handle (netlink) as well as with one (ioctl)
+ *           the in/out counters, blocked_in/out); may sleep. Called with
+ *           a handle (ioctl) and without (netlink dumps and get, and the
+ *           events: under the namespace's registry lock for created and
+ *           unlinked, and once more on a dead object just before
+ *           @destroy), never under kipc_objects_lock
  * @open:    optional: a new handle exists (counts readers and writers)
  * @open_wait: optional: after opening a named object, wait for what the
  *           type's open semantics require (a FIFO's peer); may sleep,
