@@ -40,7 +40,21 @@ LIB_SONAME	:= libkipc.so.0
 CC		?= gcc
 CFLAGS		?= -O2 -g
 WARN		:= -Wall -Wextra -Werror
-CPPFLAGS_KIPC	:= -D_GNU_SOURCE -Ilib/include -Ikmod/include/uapi -MMD -MP
+
+# libnl-3 and libnl-genl-3 (lib/nl.c, the netlink selftest). The shared
+# library links them dynamically; the static binaries (kipc-static and the
+# selftests, which run in the VM's initramfs) get their .a files from
+# pkg-config --static under -static. Linking those prints glibc's warnings
+# about getaddrinfo/getprotobyname in libnl's utilities, which kipc never
+# calls.
+PKG_CONFIG	?= pkg-config
+NL_PKG		:= libnl-genl-3.0
+NL_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags $(NL_PKG) 2>/dev/null)
+NL_LIBS		:= $(shell $(PKG_CONFIG) --libs $(NL_PKG) 2>/dev/null)
+NL_STATIC_LIBS	:= $(shell $(PKG_CONFIG) --static --libs $(NL_PKG) 2>/dev/null)
+
+CPPFLAGS_KIPC	:= -D_GNU_SOURCE -Ilib/include -Ikmod/include/uapi -MMD -MP \
+		   $(NL_CFLAGS)
 CFLAGS_KIPC	:= -std=gnu11 $(WARN) $(CPPFLAGS_KIPC) $(CFLAGS)
 
 LIB_SRCS	:= $(wildcard lib/*.c)
@@ -54,7 +68,7 @@ LIBA		:= $(BUILD)/lib/libkipc.a
 LIBSO		:= $(BUILD)/lib/libkipc.so.$(LIB_VERSION)
 
 .PHONY: all module lib tools selftests check check-debug bench vm-shell \
-	install deps style clean
+	install deps style clean nl-check
 
 all: module lib tools selftests
 
@@ -68,11 +82,15 @@ module:
 
 lib: $(LIBA) $(LIBSO) $(BUILD)/lib/libkipc.pc
 
+nl-check:
+	@$(PKG_CONFIG) --exists $(NL_PKG) || \
+		{ echo "$(NL_PKG) not found (pkg-config); run 'make deps'" >&2; exit 1; }
+
 tools: $(BUILD)/bin/kipc $(BUILD)/bin/kipc-static
 
 selftests: $(TESTS)
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c | nl-check
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_KIPC) -fPIC -c -o $@ $<
 
@@ -82,7 +100,7 @@ $(LIBA): $(LIB_OBJS)
 
 $(LIBSO): $(LIB_OBJS) lib/libkipc.map
 	$(CC) -shared -Wl,-soname,$(LIB_SONAME) -Wl,--version-script,lib/libkipc.map \
-		-Wl,-z,defs -o $@ $(LIB_OBJS)
+		-Wl,-z,defs -o $@ $(LIB_OBJS) $(NL_LIBS)
 	ln -sf $(notdir $@) $(BUILD)/lib/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(BUILD)/lib/libkipc.so
 
@@ -94,12 +112,12 @@ $(BUILD)/lib/libkipc.pc: lib/libkipc.pc.in
 
 $(BUILD)/bin/kipc: $(TOOL_OBJS) $(LIBA)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $(TOOL_OBJS) $(LIBA)
+	$(CC) $(CFLAGS) -o $@ $(TOOL_OBJS) $(LIBA) $(NL_LIBS)
 
 # A static copy for the VM's initramfs, which has no shared libraries.
 $(BUILD)/bin/kipc-static: $(TOOL_OBJS) $(LIBA)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -static -o $@ $(TOOL_OBJS) $(LIBA)
+	$(CC) $(CFLAGS) -static -o $@ $(TOOL_OBJS) $(LIBA) $(NL_STATIC_LIBS)
 
 $(KSFT_DIR)/kselftest_harness.h:
 	@test -r $(KSRC_TAR) || \
@@ -114,7 +132,8 @@ $(KSFT_DIR)/kselftest_harness.h:
 # is included as a system header: its macros trip -Wextra (unused params).
 $(BUILD)/selftests/%: selftests/%.c $(LIBA) $(KSFT_DIR)/kselftest_harness.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_KIPC) -isystem $(KSFT_DIR) -static -o $@ $< $(LIBA) -lpthread
+	$(CC) $(CFLAGS_KIPC) -isystem $(KSFT_DIR) -static -o $@ $< $(LIBA) \
+		$(NL_STATIC_LIBS) -lpthread
 
 check: deps
 	tools/vm/check.sh stock

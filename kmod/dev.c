@@ -52,7 +52,7 @@ static long kipc_dev_ioctl(struct file *file, unsigned int cmd,
 	case KIPC_IOC_UNLINK:
 		return kipc_obj_unlink(net, argp);
 	case KIPC_IOC_PIPE:
-		return kipc_pipe_create(argp);
+		return kipc_pipe_create(net, argp);
 	default:
 		return -ENOTTY;
 	}

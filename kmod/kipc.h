@@ -7,12 +7,15 @@
  *   dev.c       the /dev/kipc misc device and its ioctl switch
  *   obj.c       what every object has: identity, lifetime, permissions,
  *               handles (open file descriptions) and stat
- *   registry.c  names, one table per network namespace
+ *   registry.c  names, one table per network namespace, and the list of
+ *               every object of a namespace
  *   quota.c     limits and per-user accounting
  *   sem.c       semaphores
  *   pipe.c      ring-buffer pipes and FIFOs
  *   shm.c       shareable mmap regions
  *   compat.h    what differs between the kernels we build for
+ *   netlink.c   the "kipc" generic netlink family: dump, get, unlink,
+ *               limits and events, for every type through ->stat()
  *
  * Lifetime: a struct kipc_obj is reference counted. Every handle holds a
  * reference, and so does the registry while the object's name is linked.
@@ -25,6 +28,7 @@
 #include <linux/fs.h>
 #include <linux/ioctl.h>
 #include <linux/kref.h>
+#include <linux/list.h>
 #include <linux/rhashtable-types.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
@@ -34,6 +38,9 @@
 struct kipc_obj;
 struct kipc_handle;
 struct kipc_user;
+struct net;
+struct sk_buff;
+struct user_namespace;
 
 /**
  * struct kipc_type_ops - what a mechanism (sem.c, ...) provides
@@ -48,7 +55,12 @@ struct kipc_user;
  *           returns the embedded struct kipc_obj and its size in bytes
  *           (charged to the creator) in @charge
  * @destroy: free it; called once, when the last reference goes
- * @stat:    fill the type's fields of @st
+ * @stat:    fill the type's fields of @st (capacity, fill, high_water,
+ *           the in/out counters, blocked_in/out); may sleep. Called with
+ *           a handle (ioctl) and without (netlink dumps and get, and the
+ *           events: under the namespace's registry lock for created and
+ *           unlinked, and once more on a dead object just before
+ *           @destroy), never under kipc_objects_lock
  * @open:    optional: a new handle exists (counts readers and writers)
  * @open_wait: optional: after opening a named object, wait for what the
  *           type's open semantics require (a FIFO's peer); may sleep,
@@ -75,6 +87,15 @@ struct kipc_type_ops {
  * Immutable after creation: @type, @ops, @id, @name, @uid, @gid, @mode,
  * @user, @ctime. @charge changes only through kipc_obj_recharge(), which
  * the type serialises.
+ *
+ * @all and @net are protected by kipc_objects_lock (registry.c): the
+ * object is on the list of @net's objects from creation until it is
+ * freed, or until @net goes away, which sets @net to NULL.
+ *
+ * @published is set once, by kipc_obj_publish(), when the object becomes
+ * visible (a name linked, an anonymous object's first handle made) and its
+ * creation is announced; dumps and the destroyed event skip objects that
+ * never were.
  */
 struct kipc_obj {
 	struct kref ref;
@@ -92,6 +113,12 @@ struct kipc_obj {
 	/* Protected by the owning registry's lock. */
 	struct rhash_head node;
 	bool linked;
+
+	/* Protected by kipc_objects_lock. */
+	struct list_head all;
+	struct net *net;
+
+	bool published;
 
 	atomic_t handles;
 	atomic64_t opens;
@@ -134,9 +161,13 @@ static inline struct kipc_handle *kipc_file_handle(struct file *file)
 }
 
 int kipc_obj_open(struct net *net, const struct kipc_open __user *uargs);
-int kipc_obj_open_pair(const struct kipc_open *args, const u32 acc[2],
-		       int __user *ufds);
+int kipc_obj_open_pair(struct net *net, const struct kipc_open *args,
+		       const u32 acc[2], int __user *ufds);
 int kipc_obj_unlink(struct net *net, const struct kipc_unlink __user *uargs);
+int kipc_obj_unlink_name(struct net *net, const char *name, u32 type,
+			 const struct sk_buff *skb);
+void kipc_obj_fill_stat(struct kipc_obj *obj, struct kipc_stat *st,
+			struct user_namespace *ns);
 void kipc_obj_put(struct kipc_obj *obj);
 int kipc_obj_recharge(struct kipc_obj *obj, size_t old_bytes, size_t new_bytes);
 int kipc_obj_release(struct inode *inode, struct file *file);
@@ -150,6 +181,10 @@ struct mutex *kipc_registry_lock(struct net *net);
 struct kipc_obj *kipc_registry_lookup(struct net *net, const char *name);
 int kipc_registry_link(struct net *net, struct kipc_obj *obj);
 void kipc_registry_unlink(struct net *net, struct kipc_obj *obj);
+void kipc_registry_add(struct net *net, struct kipc_obj *obj);
+void kipc_registry_remove(struct kipc_obj *obj);
+int kipc_registry_collect(struct net *net, u64 after, u32 type,
+			  struct kipc_obj **objs, int max);
 
 /* quota.c */
 struct kipc_user *kipc_quota_charge(kuid_t uid, size_t bytes);
@@ -158,12 +193,36 @@ int kipc_quota_recharge(struct kipc_user *user, size_t old_bytes,
 void kipc_quota_uncharge(struct kipc_user *user, size_t bytes);
 void kipc_quota_exit(void);
 
+/**
+ * struct kipc_quota_info - limits and usage, for netlink
+ * @max_objects, @max_objects_per_user, @max_bytes_per_user: the limits
+ * @objects:      objects of the module, every namespace
+ * @user_objects: objects charged to the user asked about
+ * @user_bytes:   bytes charged to that user
+ */
+struct kipc_quota_info {
+	unsigned int max_objects;
+	unsigned int max_objects_per_user;
+	unsigned long max_bytes_per_user;
+	unsigned int objects;
+	unsigned int user_objects;
+	size_t user_bytes;
+};
+
+void kipc_quota_get(kuid_t uid, struct kipc_quota_info *info);
+
 /* sem.c */
 extern const struct kipc_type_ops kipc_sem_ops;
 
 /* pipe.c */
 extern const struct kipc_type_ops kipc_pipe_ops;
-int kipc_pipe_create(struct kipc_pipe_pair __user *uargs);
+int kipc_pipe_create(struct net *net, struct kipc_pipe_pair __user *uargs);
+
+/* netlink.c */
+int kipc_nl_register(void);
+void kipc_nl_unregister(void);
+void kipc_nl_notify(struct net *net, struct kipc_obj *obj,
+		    struct kipc_stat *st, u8 cmd);
 
 /* shm.c */
 extern const struct kipc_type_ops kipc_shm_ops;

@@ -18,6 +18,11 @@ static int __init kipc_init(void)
 	if (err)
 		goto err_registry;
 
+	/* After the registry, whose per-net state the requests use. */
+	err = kipc_nl_register();
+	if (err)
+		goto err_nl;
+
 	err = kipc_dev_register();
 	if (err)
 		goto err_dev;
@@ -26,18 +31,23 @@ static int __init kipc_init(void)
 	return 0;
 
 err_dev:
+	kipc_nl_unregister();
+err_nl:
 	kipc_registry_exit();
 err_registry:
 	return err;
 }
 
 /*
- * Every handle pins the module, so no file is open here: dropping the
- * names frees every object that is left.
+ * Every handle pins the module, so no file is open here, and so does a
+ * netlink dump in progress: dropping the names frees every object that is
+ * left. The family goes before the registry; objects freed by that
+ * announce nothing (see kipc_net_exit()).
  */
 static void __exit kipc_exit(void)
 {
 	kipc_dev_unregister();
+	kipc_nl_unregister();
 	kipc_registry_exit();
 	kipc_quota_exit();
 	pr_info("unloaded\n");

@@ -13,6 +13,7 @@
 #include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/netlink.h>
 #include <linux/nsproxy.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -31,8 +32,6 @@ static const struct kipc_type_ops *const kipc_types[KIPC_TYPE_MAX + 1] = {
 
 static_assert(sizeof(struct kipc_open) == KIPC_OPEN_SIZE_VER0);
 static_assert(sizeof(struct kipc_stat) == KIPC_STAT_SIZE_VER0);
-
-static atomic64_t kipc_next_id = ATOMIC64_INIT(0);
 
 /*
  * Copy and validate a name: 1..KIPC_NAME_MAX bytes without '/'. Returns a
@@ -70,6 +69,8 @@ static void kipc_obj_free(struct kref *ref)
 	size_t charge = obj->charge;
 	char *name = obj->name;
 
+	/* Off the namespace's list first: dumps never see it destroyed. */
+	kipc_registry_remove(obj);
 	obj->ops->destroy(obj);
 	kfree(name);
 	kipc_quota_uncharge(user, charge);
@@ -121,10 +122,11 @@ static int kipc_obj_permission(struct net *net, struct kipc_obj *obj,
 }
 
 /*
- * A new object owned by the caller, holding one reference for the caller.
- * Takes over @name (NULL for anonymous) in every case.
+ * A new object of @net owned by the caller, holding one reference for the
+ * caller. Takes over @name (NULL for anonymous) in every case.
  */
-static struct kipc_obj *kipc_obj_create(const struct kipc_open *args,
+static struct kipc_obj *kipc_obj_create(struct net *net,
+					const struct kipc_open *args,
 					char *name)
 {
 	const struct kipc_type_ops *ops = kipc_types[args->type];
@@ -150,7 +152,6 @@ static struct kipc_obj *kipc_obj_create(const struct kipc_open *args,
 	kref_init(&obj->ref);
 	obj->type = args->type;
 	obj->ops = ops;
-	obj->id = atomic64_inc_return(&kipc_next_id);
 	obj->name = name;
 	obj->uid = current_fsuid();
 	obj->gid = current_fsgid();
@@ -160,7 +161,20 @@ static struct kipc_obj *kipc_obj_create(const struct kipc_open *args,
 	obj->ctime = ktime_get_real();
 	atomic_set(&obj->handles, 0);
 	atomic64_set(&obj->opens, 0);
+	obj->published = false;
+	kipc_registry_add(net, obj);
 	return obj;
+}
+
+/*
+ * @obj has become visible: its name is linked, or its first handle made.
+ * The caller still holds its reference, so the destroyed event, which
+ * depends on @published, can only come after the created one.
+ */
+static void kipc_obj_publish(struct net *net, struct kipc_obj *obj)
+{
+	WRITE_ONCE(obj->published, true);
+	kipc_nl_notify(net, obj, NULL, KIPC_CMD_CREATED);
 }
 
 /*
@@ -229,7 +243,7 @@ static struct file *kipc_obj_open_named(struct net *net,
 		err = -ENOENT;
 		goto err_unlock;
 	}
-	obj = kipc_obj_create(args, name);
+	obj = kipc_obj_create(net, args, name);
 	if (IS_ERR(obj)) {
 		err = PTR_ERR(obj);
 		goto err_unlock;
@@ -249,6 +263,8 @@ static struct file *kipc_obj_open_named(struct net *net,
 		fput(file);
 		return ERR_PTR(err);
 	}
+	/* Under the registry lock: created comes before any unlinked. */
+	kipc_obj_publish(net, obj);
 	mutex_unlock(lock);
 	return file;
 
@@ -303,13 +319,15 @@ int kipc_obj_open(struct net *net, const struct kipc_open __user *uargs)
 			}
 		}
 	} else {
-		obj = kipc_obj_create(&args, NULL);
+		obj = kipc_obj_create(net, &args, NULL);
 		if (IS_ERR(obj)) {
 			file = ERR_CAST(obj);
 		} else {
 			file = kipc_handle_file(obj, &args, args.oflag);
 			if (IS_ERR(file))
 				kipc_obj_put(obj);
+			else
+				kipc_obj_publish(net, obj);
 		}
 	}
 	if (IS_ERR(file)) {
@@ -322,6 +340,7 @@ int kipc_obj_open(struct net *net, const struct kipc_open __user *uargs)
 
 /**
  * kipc_obj_open_pair - a new anonymous object with two handles
+ * @net:  the namespace it belongs to (listed and announced in)
  * @args: creation arguments; O_NONBLOCK and O_CLOEXEC of @args->oflag
  *        apply to both handles
  * @acc:  access mode (O_RDONLY, ...) of each handle
@@ -330,8 +349,8 @@ int kipc_obj_open(struct net *net, const struct kipc_open __user *uargs)
  * For pipe(2)-like calls, which need both ends of one anonymous object.
  * Return: 0 or a negative errno, with nothing left behind.
  */
-int kipc_obj_open_pair(const struct kipc_open *args, const u32 acc[2],
-		       int __user *ufds)
+int kipc_obj_open_pair(struct net *net, const struct kipc_open *args,
+		       const u32 acc[2], int __user *ufds)
 {
 	u32 common = args->oflag & (O_NONBLOCK | O_CLOEXEC);
 	struct file *files[2] = { NULL, NULL };
@@ -341,7 +360,7 @@ int kipc_obj_open_pair(const struct kipc_open *args, const u32 acc[2],
 	err = kipc_open_check(args);
 	if (err)
 		return err;
-	obj = kipc_obj_create(args, NULL);
+	obj = kipc_obj_create(net, args, NULL);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
 
@@ -367,6 +386,7 @@ int kipc_obj_open_pair(const struct kipc_open *args, const u32 acc[2],
 			goto err;
 		}
 	}
+	kipc_obj_publish(net, obj);
 	if (copy_to_user(ufds, fds, sizeof(fds))) {
 		err = -EFAULT;
 		goto err;
@@ -385,14 +405,65 @@ err:
 	return err;
 }
 
+/*
+ * May the caller remove @obj's name? Its owner may, and so may
+ * CAP_SYS_ADMIN in @net's user namespace: for a netlink request (@skb)
+ * both the sender and the socket's opener must have it, as
+ * netlink_ns_capable() checks, so a privileged socket handed to an
+ * unprivileged process confers nothing.
+ */
+static bool kipc_obj_may_unlink(struct net *net, struct kipc_obj *obj,
+				const struct sk_buff *skb)
+{
+	if (uid_eq(current_fsuid(), obj->uid))
+		return true;
+	if (skb)
+		return netlink_ns_capable(skb, net->user_ns, CAP_SYS_ADMIN);
+	return ns_capable(net->user_ns, CAP_SYS_ADMIN);
+}
+
+/**
+ * kipc_obj_unlink_name - remove a name, for the ioctl and for netlink
+ * @net:  the namespace the name is in
+ * @name: a valid name
+ * @type: the type the object must have (else -EMEDIUMTYPE), or 0
+ * @skb:  the netlink request, or NULL for the ioctl
+ *
+ * Return: 0, -ENOENT (no such name) or -EPERM (neither the owner nor
+ * CAP_SYS_ADMIN).
+ */
+int kipc_obj_unlink_name(struct net *net, const char *name, u32 type,
+			 const struct sk_buff *skb)
+{
+	struct mutex *lock = kipc_registry_lock(net);
+	struct kipc_obj *obj;
+	int err = 0;
+
+	mutex_lock(lock);
+	obj = kipc_registry_lookup(net, name);
+	if (!obj)
+		err = -ENOENT;
+	else if (type && obj->type != type)
+		err = -EMEDIUMTYPE;
+	else if (!kipc_obj_may_unlink(net, obj, skb))
+		err = -EPERM;
+	if (!err) {
+		kipc_registry_unlink(net, obj);
+		kipc_nl_notify(net, obj, NULL, KIPC_CMD_UNLINKED);
+	}
+	mutex_unlock(lock);
+
+	if (!err)
+		kipc_obj_put(obj);
+	return err;
+}
+
 /* KIPC_IOC_UNLINK: the owner or CAP_SYS_ADMIN may remove a name. */
 int kipc_obj_unlink(struct net *net, const struct kipc_unlink __user *uargs)
 {
-	struct mutex *lock = kipc_registry_lock(net);
 	struct kipc_unlink args;
-	struct kipc_obj *obj;
 	char *name;
-	int err = 0;
+	int err;
 
 	if (copy_from_user(&args, uargs, sizeof(args)))
 		return -EFAULT;
@@ -402,20 +473,8 @@ int kipc_obj_unlink(struct net *net, const struct kipc_unlink __user *uargs)
 	if (IS_ERR(name))
 		return PTR_ERR(name);
 
-	mutex_lock(lock);
-	obj = kipc_registry_lookup(net, name);
-	if (!obj)
-		err = -ENOENT;
-	else if (!uid_eq(current_fsuid(), obj->uid) &&
-		 !ns_capable(net->user_ns, CAP_SYS_ADMIN))
-		err = -EPERM;
-	else
-		kipc_registry_unlink(net, obj);
-	mutex_unlock(lock);
-
+	err = kipc_obj_unlink_name(net, name, 0, NULL);
 	kfree(name);
-	if (!err)
-		kipc_obj_put(obj);
 	return err;
 }
 
@@ -451,6 +510,35 @@ int kipc_obj_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/**
+ * kipc_obj_fill_stat - what @obj is, whoever asks
+ * @obj: the object; the caller holds a reference
+ * @st:  zeroed; gets every field but @size, @oflag and @handle_flags
+ *       (those belong to a handle)
+ * @ns:  the user namespace @st->uid and @st->gid are shown in
+ *
+ * For KIPC_IOC_STAT and for netlink. May sleep (the type's ->stat()).
+ */
+void kipc_obj_fill_stat(struct kipc_obj *obj, struct kipc_stat *st,
+			struct user_namespace *ns)
+{
+	st->type = obj->type;
+	st->id = obj->id;
+	if (obj->name) {
+		strscpy(st->name, obj->name, sizeof(st->name));
+		st->flags |= KIPC_STAT_NAMED;
+		if (!READ_ONCE(obj->linked))
+			st->flags |= KIPC_STAT_UNLINKED;
+	}
+	st->uid = from_kuid_munged(ns, obj->uid);
+	st->gid = from_kgid_munged(ns, obj->gid);
+	st->mode = obj->mode;
+	st->handles = atomic_read(&obj->handles);
+	st->opens = atomic64_read(&obj->opens);
+	st->ctime_ns = ktime_to_ns(obj->ctime);
+	obj->ops->stat(obj, st);
+}
+
 static int kipc_obj_stat(struct file *file, struct kipc_stat __user *ust)
 {
 	struct kipc_handle *h = kipc_file_handle(file);
@@ -469,23 +557,9 @@ static int kipc_obj_stat(struct file *file, struct kipc_stat __user *ust)
 	st = kzalloc(sizeof(*st), GFP_KERNEL);
 	if (!st)
 		return -ENOMEM;
-	st->type = obj->type;
-	st->id = obj->id;
-	if (obj->name) {
-		strscpy(st->name, obj->name, sizeof(st->name));
-		st->flags |= KIPC_STAT_NAMED;
-		if (!READ_ONCE(obj->linked))
-			st->flags |= KIPC_STAT_UNLINKED;
-	}
-	st->uid = from_kuid_munged(current_user_ns(), obj->uid);
-	st->gid = from_kgid_munged(current_user_ns(), obj->gid);
-	st->mode = obj->mode;
+	kipc_obj_fill_stat(obj, st, current_user_ns());
 	st->oflag = file->f_flags & (O_ACCMODE | O_NONBLOCK);
 	st->handle_flags = h->flags;
-	st->handles = atomic_read(&obj->handles);
-	st->opens = atomic64_read(&obj->opens);
-	st->ctime_ns = ktime_to_ns(obj->ctime);
-	obj->ops->stat(obj, st);
 
 	/* Old callers get what they know of; new ones a zeroed tail. */
 	st->size = min_t(u32, size, sizeof(*st));

@@ -604,8 +604,11 @@ static void kipc_pipe_stat(struct kipc_obj *obj, struct kipc_stat *st)
 	st->blocked_out = atomic_read(&p->blocked_readers);
 }
 
-/* KIPC_IOC_PIPE: an anonymous pipe's read and write ends, like pipe2(). */
-int kipc_pipe_create(struct kipc_pipe_pair __user *uargs)
+/*
+ * KIPC_IOC_PIPE: an anonymous pipe's read and write ends, like pipe2(); the
+ * pipe is one of @net's objects.
+ */
+int kipc_pipe_create(struct net *net, struct kipc_pipe_pair __user *uargs)
 {
 	static const u32 acc[2] = { O_RDONLY, O_WRONLY };
 	struct kipc_pipe_pair args;
@@ -623,7 +626,7 @@ int kipc_pipe_create(struct kipc_pipe_pair __user *uargs)
 	open.oflag = args.oflag;
 	open.flags = args.flags;
 	open.capacity = args.capacity;
-	return kipc_obj_open_pair(&open, acc, uargs->fds);
+	return kipc_obj_open_pair(net, &open, acc, uargs->fds);
 }
 
 static const struct file_operations kipc_pipe_fops = {

@@ -164,6 +164,30 @@ void kipc_quota_uncharge(struct kipc_user *user, size_t bytes)
 		kfree(user);
 }
 
+/**
+ * kipc_quota_get - the limits, the module's object count and one user's usage
+ * @uid:  the user asked about
+ * @info: out
+ *
+ * A snapshot, for KIPC_CMD_LIMITS; the counts are read under the lock, so
+ * they agree with each other.
+ */
+void kipc_quota_get(kuid_t uid, struct kipc_quota_info *info)
+{
+	struct kipc_user *user;
+
+	info->max_objects = READ_ONCE(max_objects);
+	info->max_objects_per_user = READ_ONCE(max_objects_per_user);
+	info->max_bytes_per_user = READ_ONCE(max_bytes_per_user);
+
+	spin_lock(&kipc_users_lock);
+	user = kipc_user_find(uid);
+	info->objects = kipc_objects;
+	info->user_objects = user ? user->objects : 0;
+	info->user_bytes = user ? user->bytes : 0;
+	spin_unlock(&kipc_users_lock);
+}
+
 /* Everything must have been uncharged by the time the module goes. */
 void kipc_quota_exit(void)
 {

@@ -11,4 +11,10 @@
  */
 int kipc_dev_fd(void);
 
+/*
+ * The name as the kernel wants it: without the one optional leading '/'.
+ * NULL with EINVAL if nothing is left; the kernel checks the rest.
+ */
+const char *kipc_kernel_name(const char *name);
+
 #endif /* KIPC_INTERNAL_H */

@@ -35,11 +35,7 @@ int kipc_type_from_name(const char *s)
 	return -1;
 }
 
-/*
- * The name as the kernel wants it: without the one optional leading '/'.
- * NULL with EINVAL if nothing is left; the kernel checks the rest.
- */
-static const char *kipc_kernel_name(const char *name)
+const char *kipc_kernel_name(const char *name)
 {
 	if (name && name[0] == '/')
 		name++;

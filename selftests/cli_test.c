@@ -3,13 +3,18 @@
  * The kipc tool: exit codes (0 ok, 1 failure, 2 usage), help, error
  * messages that name the object, and that what it does to semaphores is
  * really done, checked through libkipc rather than the tool's own output.
+ * The netlink side (ls, stat, rm, watch, limits): aligned columns, JSON
+ * that a strict parser accepts with the right members, the kernel's
+ * reasons in errors, and events in order.
  *
  * Runs the tool at KIPC_BIN (the environment variable of that name
  * overrides it) with the module loaded.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,11 +24,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "json.h"
 #include "kipc.h"
 #include "kselftest_harness.h"
 
 #define KIPC_BIN	"/bin/kipc"
 #define OUT_MAX		8192
+#define NOBODY_UID	65534
 
 struct run {
 	char out[OUT_MAX];	/* stdout, NUL-terminated, truncated */
@@ -57,11 +64,11 @@ static bool drain(int fd, char *buf, size_t *len)
 }
 
 /*
- * Run the tool with @args (NULL-terminated, without argv[0]), collecting
- * stdout and stderr in @r. Returns the exit status, or -1 if it did not
- * exit normally (or could not be run).
+ * Run the tool with @args (NULL-terminated, without argv[0]) as @uid (-1:
+ * as we are), collecting stdout and stderr in @r. Returns the exit status,
+ * or -1 if it did not exit normally (or could not be run).
  */
-static int run_tool(struct run *r, const char *const args[])
+static int run_tool_as(struct run *r, int uid, const char *const args[])
 {
 	const char *argv[32] = { kipc_bin() };
 	int out[2], err[2], status, i;
@@ -80,6 +87,9 @@ static int run_tool(struct run *r, const char *const args[])
 	if (pid == 0) {
 		dup2(out[1], STDOUT_FILENO);
 		dup2(err[1], STDERR_FILENO);
+		if (uid >= 0 && (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
+				 setresuid(uid, uid, uid)))
+			_exit(126);
 		execv(argv[0], (char *const *)argv);
 		dprintf(STDERR_FILENO, "exec %s: %s\n", argv[0],
 			strerror(errno));
@@ -109,7 +119,14 @@ static int run_tool(struct run *r, const char *const args[])
 	return WEXITSTATUS(status);
 }
 
+static int run_tool(struct run *r, const char *const args[])
+{
+	return run_tool_as(r, -1, args);
+}
+
 #define RUN(r, ...) run_tool(r, (const char *const[]){ __VA_ARGS__, NULL })
+#define RUN_AS(r, uid, ...) \
+	run_tool_as(r, uid, (const char *const[]){ __VA_ARGS__, NULL })
 
 static double now(void)
 {
@@ -145,7 +162,8 @@ TEST(no_args_is_usage_error)
 TEST(help_lists_subcommands)
 {
 	static const char *const subs[] = {
-		"create", "rm", "stat", "post", "wait", "version", "help",
+		"create", "rm", "ls", "stat", "watch", "limits", "post", "wait",
+		"version", "help",
 	};
 	struct run r;
 	size_t i;
@@ -213,6 +231,8 @@ TEST(bad_numbers_are_usage_errors)
 		{ { "wait", "n", "--timeout", "-1" }, "--timeout" },
 		{ { "wait", "n", "--timeout", "1s" }, "--timeout" },
 		{ { "wait", "n", "--timeout", "." }, "--timeout" },
+		{ { "watch", "--count", "0" }, "--count" },
+		{ { "watch", "--count", "x" }, "--count" },
 	};
 	struct run r;
 	size_t i;
@@ -241,6 +261,11 @@ TEST(bad_arguments_are_usage_errors)
 		{ "wait" },
 		{ "wait", "n", "--try", "--timeout", "1" },
 		{ "version", "extra" },
+		{ "ls", "extra" },
+		{ "ls", "--type", "no-such-type" },
+		{ "ls", "--no-such-option" },
+		{ "watch", "extra" },
+		{ "limits", "extra" },
 	};
 	struct run r;
 	size_t i;
@@ -533,6 +558,464 @@ TEST_F(cli, stat_json_escapes_name)
 	EXPECT_EQ(0, RUN(&r, "stat", name, "--json")) TH_LOG("%s", r.err);
 	EXPECT_NE(NULL, strstr(r.out, want)) TH_LOG("%s", r.out);
 	EXPECT_EQ(0, kipc_unlink(name));
+}
+
+/* ---- ls, stat, rm, watch, limits (netlink) ---------------------------- */
+
+/* What the tool shows as the owner of @uid: the user name, or the number. */
+static const char *owner_of(uid_t uid, char *buf, size_t len)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw)
+		snprintf(buf, len, "%s", pw->pw_name);
+	else
+		snprintf(buf, len, "%u", (unsigned)uid);
+	return buf;
+}
+
+/* The line of @text containing @needle, copied into @line; false if none. */
+static bool line_with(const char *text, const char *needle, char *line,
+		      size_t len)
+{
+	const char *hit = strstr(text, needle), *start, *end;
+
+	if (!hit)
+		return false;
+	for (start = hit; start > text && start[-1] != '\n'; start--)
+		;
+	end = strchr(hit, '\n');
+	if (!end)
+		end = hit + strlen(hit);
+	snprintf(line, len, "%.*s", (int)(end - start), start);
+	return true;
+}
+
+/* A tool run in the background, its stdout collected as it comes. */
+struct bg {
+	pid_t pid;
+	int out;
+	char buf[OUT_MAX];
+	size_t len;
+};
+
+static int bg_start(struct bg *b, const char *const args[])
+{
+	const char *argv[16] = { kipc_bin() };
+	int out[2], i;
+
+	for (i = 0; args[i] && i < 14; i++)
+		argv[i + 1] = args[i];
+	memset(b, 0, sizeof(*b));
+	if (pipe2(out, O_CLOEXEC))
+		return -1;
+	b->pid = fork();
+	if (b->pid < 0)
+		return -1;
+	if (b->pid == 0) {
+		dup2(out[1], STDOUT_FILENO);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(out[1]);
+	b->out = out[0];
+	return 0;
+}
+
+/* Read output until it holds @needle (NULL: until EOF) or @ms pass. */
+static bool bg_wait_for(struct bg *b, const char *needle, int ms)
+{
+	double end = now() + ms / 1000.0;
+
+	while (!needle || !strstr(b->buf, needle)) {
+		struct pollfd pfd = { .fd = b->out, .events = POLLIN };
+		int left = (end - now()) * 1000;
+
+		if (left <= 0 || poll(&pfd, 1, left) <= 0)
+			return false;
+		if (!drain(b->out, b->buf, &b->len))
+			return !needle;
+	}
+	return true;
+}
+
+/* Stop it (if @sig), reap it; its exit status or -1. */
+static int bg_finish(struct bg *b, int sig)
+{
+	int status;
+
+	if (sig)
+		kill(b->pid, sig);
+	/* Output to its end; a tool that does not stop is killed. */
+	if (!bg_wait_for(b, NULL, 10000))
+		kill(b->pid, SIGKILL);
+	close(b->out);
+	if (waitpid(b->pid, &status, 0) != b->pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/*
+ * Until the watcher @b shows an event, make anonymous objects: then it is
+ * listening. False if it never does.
+ */
+static bool bg_until_listening(struct bg *b)
+{
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		int fd = kipc_open(NULL, KIPC_SEM, O_RDWR | O_CLOEXEC, 0, NULL);
+
+		if (fd < 0)
+			return false;
+		close(fd);
+		if (bg_wait_for(b, "\n", 100))
+			return true;
+	}
+	return false;
+}
+
+TEST_F(cli, ls_shows_named_and_anonymous_objects_aligned)
+{
+	char want[160], line[512], header[512], owner[64], *p;
+	const char *rows;
+	struct kipc_stat st;
+	size_t name_col, owner_col, len;
+	int pfd[2];
+	struct run r;
+
+	ASSERT_EQ(0, RUN(&r, "create", "sem", self->name, "--value", "3"))
+		TH_LOG("%s", r.err);
+	ASSERT_EQ(0, kipc_pipe(pfd, 0, O_CLOEXEC));
+	ASSERT_EQ(0, kipc_stat(pfd[0], &st));
+
+	ASSERT_EQ(0, RUN(&r, "ls")) TH_LOG("%s", r.err);
+	EXPECT_STREQ("", r.err);
+	ASSERT_EQ(0, strncmp(r.out, "TYPE  ", 6)) TH_LOG("%s", r.out);
+	ASSERT_TRUE(line_with(r.out, "TYPE", header, sizeof(header)));
+	p = strstr(header, "NAME");
+	ASSERT_NE(NULL, p);
+	name_col = p - header;
+	p = strstr(header, "OWNER");
+	ASSERT_NE(NULL, p);
+	owner_col = p - header;
+	EXPECT_NE(NULL, strstr(header, " ID  NAME "));
+	EXPECT_NE(NULL, strstr(header, "MODE"));
+	EXPECT_NE(NULL, strstr(header, "SIZE"));
+	EXPECT_NE(NULL, strstr(header, "USED"));
+	EXPECT_NE(NULL, strstr(header, "HANDLES"));
+
+	/* Every row as long as the header: right-aligned last column. */
+	len = strlen(header);
+	for (rows = r.out; *rows; rows = strchr(rows, '\n') + 1) {
+		const char *nl = strchr(rows, '\n');
+
+		ASSERT_NE(NULL, nl);
+		EXPECT_EQ(len, (size_t)(nl - rows)) TH_LOG("%.*s",
+			  (int)(nl - rows), rows);
+	}
+
+	/* Ours: the name and owner in their columns, the numbers right. */
+	ASSERT_TRUE(line_with(r.out, self->name, line, sizeof(line)))
+		TH_LOG("%s", r.out);
+	EXPECT_EQ(0, strncmp(line, "sem ", 4)) TH_LOG("%s", line);
+	EXPECT_EQ(0, strncmp(line + name_col, self->name, strlen(self->name)))
+		TH_LOG("%s", line);
+	owner_of(getuid(), owner, sizeof(owner));
+	EXPECT_EQ(0, strncmp(line + owner_col, owner, strlen(owner)))
+		TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, "  0600  ")) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, "  2147483647  ")) TH_LOG("%s", line);
+
+	/* The anonymous pipe, with both ends open. */
+	snprintf(want, sizeof(want), " %llu  (anon)",
+		 (unsigned long long)st.id);
+	ASSERT_TRUE(line_with(r.out, want, line, sizeof(line)))
+		TH_LOG("%s", r.out);
+	EXPECT_EQ(0, strncmp(line, "pipe", 4)) TH_LOG("%s", line);
+	EXPECT_EQ(0, strncmp(line + name_col, "(anon)", 6)) TH_LOG("%s", line);
+	EXPECT_EQ('2', line[strlen(line) - 1]) TH_LOG("%s", line);
+
+	/* --type keeps only that type. */
+	ASSERT_EQ(0, RUN(&r, "ls", "--type", "pipe")) TH_LOG("%s", r.err);
+	EXPECT_EQ(NULL, strstr(r.out, self->name));
+	EXPECT_NE(NULL, strstr(r.out, want));
+	EXPECT_EQ(NULL, strstr(r.out, "\nsem "));
+	close(pfd[0]);
+	close(pfd[1]);
+}
+
+/* Every member an object has in ls --json, and only those. */
+static const char *const obj_keys[] = {
+	"type", "name", "id", "uid", "gid", "owner", "mode", "flags",
+	"capacity", "fill", "high_water", "in_ops", "in_bytes", "out_ops",
+	"out_bytes", "handles", "opens", "blocked_in", "blocked_out",
+	"ctime_ns", "created",
+};
+
+#define N_OBJ_KEYS	(sizeof(obj_keys) / sizeof(obj_keys[0]))
+
+TEST_F(cli, ls_json_is_valid_and_complete)
+{
+	const struct json *mine = NULL, *anon = NULL;
+	char name[96], owner[64];
+	struct kipc_stat st;
+	const char *why = NULL;
+	struct json doc;
+	struct run r;
+	size_t i, k;
+	int fd;
+
+	/* A name that needs escaping, and an anonymous object. */
+	snprintf(name, sizeof(name), "%s-\"q\\\t\xc3\xa9", self->name);
+	ASSERT_EQ(0, RUN(&r, "create", "sem", name, "--value", "2"))
+		TH_LOG("%s", r.err);
+	fd = kipc_open(NULL, KIPC_SEM, O_RDWR | O_CLOEXEC, 0, NULL);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, kipc_stat(fd, &st));
+
+	ASSERT_EQ(0, RUN(&r, "ls", "--json")) TH_LOG("%s", r.err);
+	ASSERT_EQ(0, json_parse(r.out, &doc, &why)) TH_LOG("%s: %s", why,
+							     r.out);
+	ASSERT_EQ(JSON_ARRAY, doc.type);
+	for (i = 0; i < doc.n; i++) {
+		const struct json *o = &doc.items[i];
+
+		ASSERT_EQ(JSON_OBJECT, o->type);
+		EXPECT_EQ(N_OBJ_KEYS, o->n);
+		for (k = 0; k < N_OBJ_KEYS; k++)
+			EXPECT_NE(NULL, json_get(o, obj_keys[k]))
+				TH_LOG("%s missing", obj_keys[k]);
+		if (json_str(o, "name") && !strcmp(json_str(o, "name"), name))
+			mine = o;
+		if (json_uint(o, "id") == (long long)st.id)
+			anon = o;
+	}
+	ASSERT_NE(NULL, mine) TH_LOG("%s", r.out);
+	EXPECT_STREQ("sem", json_str(mine, "type"));
+	EXPECT_EQ(2, json_uint(mine, "fill"));
+	EXPECT_EQ(0, json_uint(mine, "handles"));
+	EXPECT_EQ(getuid(), json_uint(mine, "uid"));
+	EXPECT_STREQ(owner_of(getuid(), owner, sizeof(owner)),
+		     json_str(mine, "owner"));
+	EXPECT_STREQ("0600", json_str(mine, "mode"));
+	ASSERT_EQ(JSON_ARRAY, json_get(mine, "flags")->type);
+	ASSERT_EQ(1, json_get(mine, "flags")->n);
+	EXPECT_STREQ("named", json_get(mine, "flags")->items[0].text);
+	ASSERT_NE(NULL, anon);
+	EXPECT_EQ(JSON_NULL, json_get(anon, "name")->type);
+	EXPECT_EQ(0, json_get(anon, "flags")->n);
+	EXPECT_EQ(1, json_uint(anon, "handles"));
+	json_free(&doc);
+	close(fd);
+
+	/* Nothing of a type: an empty array. */
+	ASSERT_EQ(0, RUN(&r, "ls", "--json", "--type", "shm"))
+		TH_LOG("%s", r.err);
+	ASSERT_EQ(0, json_parse(r.out, &doc, &why)) TH_LOG("%s", why);
+	EXPECT_EQ(JSON_ARRAY, doc.type);
+	json_free(&doc);
+	EXPECT_EQ(0, kipc_unlink(name));
+}
+
+/* stat over netlink opens nothing: the counters stay as they were. */
+TEST_F(cli, stat_json_opens_nothing)
+{
+	const char *why = NULL;
+	struct json doc;
+	struct run r;
+	int i;
+
+	/* A FIFO without peers: an open for stat would have to dodge it. */
+	ASSERT_EQ(0, RUN(&r, "create", "pipe", self->name))
+		TH_LOG("%s", r.err);
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, RUN(&r, "stat", self->name, "--json"))
+			TH_LOG("%s", r.err);
+		ASSERT_EQ(0, json_parse(r.out, &doc, &why))
+			TH_LOG("%s: %s", why, r.out);
+		EXPECT_STREQ("pipe", json_str(&doc, "type"));
+		EXPECT_STREQ(self->name, json_str(&doc, "name"));
+		EXPECT_EQ(1, json_uint(&doc, "opens"));
+		EXPECT_EQ(0, json_uint(&doc, "handles"));
+		EXPECT_EQ(65536, json_uint(&doc, "capacity"));
+		json_free(&doc);
+	}
+	EXPECT_EQ(1, RUN(&r, "stat", self->name, "--type", "sem"));
+	EXPECT_NE(NULL, strstr(r.err, "exists with another type"))
+		TH_LOG("%s", r.err);
+}
+
+/* stat needs no permission on the object: it is not opened. */
+TEST_F(cli, stat_needs_no_access_to_the_object)
+{
+	struct run r;
+
+	ASSERT_EQ(0, RUN(&r, "create", "sem", self->name, "--mode", "0600"))
+		TH_LOG("%s", r.err);
+	EXPECT_EQ(0, RUN_AS(&r, NOBODY_UID, "stat", self->name))
+		TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.out, self->name)) TH_LOG("%s", r.out);
+}
+
+/* rm says why, in the kernel's words, and leaves the name. */
+TEST_F(cli, rm_of_someone_elses_object_shows_the_kernels_reason)
+{
+	struct run r;
+
+	ASSERT_EQ(0, RUN(&r, "create", "sem", self->name, "--mode", "0666"))
+		TH_LOG("%s", r.err);
+	EXPECT_EQ(1, RUN_AS(&r, NOBODY_UID, "rm", self->name));
+	EXPECT_NE(NULL, strstr(r.err, self->name)) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.err, "only the owner or CAP_SYS_ADMIN may "
+			       "unlink it")) TH_LOG("%s", r.err);
+	EXPECT_EQ(0, sem_value(self->name));
+
+	EXPECT_EQ(1, RUN(&r, "rm", "a/b"));
+	EXPECT_NE(NULL, strstr(r.err, "'a/b': a name cannot contain '/'"))
+		TH_LOG("%s", r.err);
+}
+
+/* watch --json: one valid JSON object per line, events in order. */
+TEST_F(cli, watch_json_shows_events_in_order)
+{
+	static const char *const order[] = { "created", "unlinked",
+					     "destroyed" };
+	char needle[160], *line, *save = NULL;
+	const char *why = NULL;
+	size_t seen = 0;
+	struct bg b;
+	struct run r;
+
+	ASSERT_EQ(0, bg_start(&b, (const char *const[]){ "watch", "--json",
+							  NULL }));
+	ASSERT_TRUE(bg_until_listening(&b));
+
+	ASSERT_EQ(0, RUN(&r, "create", "sem", self->name, "--value", "1"))
+		TH_LOG("%s", r.err);
+	ASSERT_EQ(0, RUN(&r, "rm", self->name)) TH_LOG("%s", r.err);
+	snprintf(needle, sizeof(needle),
+		 "{\"event\": \"destroyed\", \"type\": \"sem\", \"name\": \"%s\"",
+		 self->name);
+	EXPECT_TRUE(bg_wait_for(&b, needle, 10000)) TH_LOG("%s", b.buf);
+	EXPECT_EQ(0, bg_finish(&b, SIGTERM));
+
+	for (line = strtok_r(b.buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		struct json ev;
+
+		ASSERT_EQ(0, json_parse(line, &ev, &why)) TH_LOG("%s: %s",
+								 why, line);
+		ASSERT_EQ(JSON_OBJECT, ev.type);
+		EXPECT_EQ(N_OBJ_KEYS + 1, ev.n);
+		EXPECT_NE(NULL, json_str(&ev, "event"));
+		if (json_str(&ev, "name") &&
+		    !strcmp(json_str(&ev, "name"), self->name)) {
+			ASSERT_GT(3, seen);
+			EXPECT_STREQ(order[seen], json_str(&ev, "event"));
+			EXPECT_EQ(1, json_uint(&ev, "fill"));
+			seen++;
+		}
+		json_free(&ev);
+	}
+	EXPECT_EQ(3, seen);
+}
+
+/* watch --count N stops by itself after N events, text lines. */
+TEST_F(cli, watch_count_stops_after_n_events)
+{
+	char *nl;
+	struct bg b;
+	int fd;
+
+	ASSERT_EQ(0, bg_start(&b, (const char *const[]){ "watch", "--count",
+							  "2", NULL }));
+	ASSERT_TRUE(bg_until_listening(&b));
+	/* One more object: a second event even if the first was a probe's end. */
+	fd = kipc_open(NULL, KIPC_SEM, O_RDWR | O_CLOEXEC, 0, NULL);
+	ASSERT_LE(0, fd);
+	close(fd);
+	EXPECT_EQ(0, bg_finish(&b, 0)) TH_LOG("%s", b.buf);
+	nl = strchr(b.buf, '\n');
+	ASSERT_NE(NULL, nl);
+	ASSERT_NE(NULL, strchr(nl + 1, '\n'));
+	EXPECT_EQ('\0', strchr(nl + 1, '\n')[1]) TH_LOG("%s", b.buf);
+	EXPECT_NE(NULL, strstr(b.buf, " sem ")) TH_LOG("%s", b.buf);
+	EXPECT_NE(NULL, strstr(b.buf, " (anon) owner=")) TH_LOG("%s", b.buf);
+	EXPECT_TRUE(!strncmp(b.buf, "created   ", 10) ||
+		    !strncmp(b.buf, "destroyed ", 10)) TH_LOG("%s", b.buf);
+}
+
+static long long param(const char *name)
+{
+	char path[128], buf[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/kipc/parameters/%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	return strtoll(buf, NULL, 10);
+}
+
+TEST_F(cli, limits_json_matches_the_module)
+{
+	const char *why = NULL;
+	struct json doc;
+	struct run r;
+
+	ASSERT_EQ(0, RUN(&r, "create", "sem", self->name)) TH_LOG("%s", r.err);
+	ASSERT_EQ(0, RUN(&r, "limits", "--json")) TH_LOG("%s", r.err);
+	ASSERT_EQ(0, json_parse(r.out, &doc, &why)) TH_LOG("%s: %s", why,
+							     r.out);
+	ASSERT_EQ(JSON_OBJECT, doc.type);
+	EXPECT_EQ(8, doc.n);
+	EXPECT_EQ(param("max_objects"), json_uint(&doc, "max_objects"));
+	EXPECT_EQ(param("max_objects_per_user"),
+		  json_uint(&doc, "max_objects_per_user"));
+	EXPECT_EQ(param("max_bytes_per_user"),
+		  json_uint(&doc, "max_bytes_per_user"));
+	EXPECT_EQ(getuid(), json_uint(&doc, "uid"));
+	EXPECT_LE(1, json_uint(&doc, "user_objects"));
+	EXPECT_LE(json_uint(&doc, "user_objects"), json_uint(&doc, "objects"));
+	EXPECT_LT(0, json_uint(&doc, "user_bytes"));
+	EXPECT_NE(NULL, json_str(&doc, "owner"));
+	json_free(&doc);
+
+	ASSERT_EQ(0, RUN(&r, "limits")) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.out, "max objects:")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "user's objects:")) TH_LOG("%s", r.out);
+}
+
+/* The parser itself refuses what is not JSON. */
+TEST(json_parser_is_strict)
+{
+	static const char *const bad[] = {
+		"", "[", "{\"a\": 1,}", "[1,]", "{\"a\" 1}", "{a: 1}",
+		"\"\t\"", "\"\\x\"", "01", "1.", "-", "[1] [2]", "tru",
+		"{\"a\": 1, \"a\": 2}", "\"\xc3\"", "\"\\ud800\"",
+	};
+	static const char *const good[] = {
+		"[]", "{}", " [1, -2.5e+3, \"\\u00e9\\n\", true, null] ",
+		"{\"a\": {\"b\": [false]}}", "\"\\ud83d\\ude00\"",
+	};
+	struct json v;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(-1, json_parse(bad[i], &v, NULL)) TH_LOG("%s", bad[i]);
+	}
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		EXPECT_EQ(0, json_parse(good[i], &v, NULL)) TH_LOG("%s",
+								  good[i]);
+		json_free(&v);
+	}
+	ASSERT_EQ(0, json_parse("\"a\\u00e9\\ud83d\\ude00\"", &v, NULL));
+	EXPECT_STREQ("a\xc3\xa9\xf0\x9f\x98\x80", v.text);
+	json_free(&v);
 }
 
 TEST_HARNESS_MAIN

@@ -13,7 +13,7 @@ pkgs=(
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
 	linux-source-6.1
 	qemu-system-x86 busybox-static cpio xz-utils
-	libnl-3-dev libnl-genl-3-dev
+	libnl-3-dev libnl-genl-3-dev pkg-config
 	build-essential bc bison flex libelf-dev libssl-dev dwarves
 	gnuplot-nox
 )

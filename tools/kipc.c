@@ -31,15 +31,41 @@ static const struct subcommand subcommands[] = {
 	  "                    module's shm_default_bytes)\n",
 	  create_main },
 	{ "rm", "Remove names; objects live on until their last close",
-	  "NAME...", NULL, rm_main },
+	  "NAME...",
+	  "Only the owner or CAP_SYS_ADMIN may remove a name; a failure is\n"
+	  "explained in the kernel's words.\n", rm_main },
+	{ "ls", "List the objects of this network namespace",
+	  "[--type TYPE] [--json]",
+	  "  --type TYPE  only objects of TYPE (sem, pipe, mq, shm)\n"
+	  "  --json       print a JSON array of objects\n"
+	  "\n"
+	  "Named and anonymous objects, oldest first: TYPE, ID, NAME\n"
+	  "(\"(anon)\" for anonymous ones), OWNER, MODE, SIZE (capacity: ring\n"
+	  "bytes, queue length, region size, largest sem value), USED (bytes\n"
+	  "held, messages queued, resident bytes, sem value) and HANDLES\n"
+	  "(open file descriptions). Each network namespace sees its own.\n",
+	  ls_main },
 	{ "stat", "Show an object's attributes and counters",
 	  "NAME [--type TYPE] [--json]",
-	  "  --type TYPE  open NAME as TYPE (sem, pipe, mq, shm) instead of\n"
-	  "               trying each type\n"
+	  "  --type TYPE  fail unless NAME is of TYPE (sem, pipe, mq, shm)\n"
 	  "  --json       print one JSON object\n"
 	  "\n"
-	  "The handle and open counts include stat's own handle.\n",
+	  "Asks the module over netlink: NAME is not opened, so no permission\n"
+	  "on it is needed and its counters do not change.\n",
 	  stat_main },
+	{ "watch", "Show objects being created, unlinked and destroyed",
+	  "[--json] [--count N]",
+	  "  --json     one JSON object per line\n"
+	  "  --count N  stop after N events\n"
+	  "\n"
+	  "One line per event of this network namespace, as it happens, until\n"
+	  "interrupted (exit 0).\n", watch_main },
+	{ "limits", "Show the module's limits and usage",
+	  "[--json]",
+	  "  --json  print one JSON object\n"
+	  "\n"
+	  "The module parameters, the objects held in every namespace, and\n"
+	  "what your user is charged.\n", limits_main },
 	{ "post", "Add units to a semaphore", "NAME [--count N]",
 	  "  --count N  units to add (default 1)\n", post_main },
 	{ "wait", "Take one unit from a semaphore, waiting while it is zero",

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kipc rm NAME...: unlink names, like ipcrm. Objects still open live on
- * until their last close. Goes on past a failure; exit 1 if any failed.
+ * kipc rm NAME...: unlink names, like ipcrm, over netlink. Objects still
+ * open live on until their last close. Goes on past a failure, saying why
+ * in the kernel's own words; exit 1 if any failed.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -25,8 +26,10 @@ int rm_main(int argc, char *argv[])
 	if (dev_ready() < 0)
 		return KIPC_EXIT_FAIL;
 	for (; optind < argc; optind++) {
-		if (kipc_unlink(argv[optind]) < 0) {
-			obj_error(0, argv[optind], errno);
+		char why[256];
+
+		if (kipc_remove(argv[optind], why, sizeof(why)) < 0) {
+			obj_error_why(0, argv[optind], errno, why);
 			ret = KIPC_EXIT_FAIL;
 		}
 	}

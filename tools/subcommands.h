@@ -72,12 +72,46 @@ int dev_ready(void);
 const char *obj_strerror(int err);
 /* Print "kipc: TYPE 'NAME': reason"; the type is left out if not KIPC_*. */
 void obj_error(int type, const char *name, int err);
+/* obj_error(), with the kernel's words @why instead if there are any. */
+void obj_error_why(int type, const char *name, int err, const char *why);
 /*
  * dev_ready() and kipc_open() (adding O_CLOEXEC); on failure print what
  * went wrong and return -1.
  */
 int obj_open(const char *name, int type, int oflag, mode_t mode,
 	     const struct kipc_attr *attr);
+
+/* tools/output.c */
+
+struct kipc_stat;
+
+/*
+ * @ns since the epoch as local time, "2024-05-01 12:00:00.000000001 +0200"
+ * or, with @iso, "2024-05-01T12:00:00.000000001+02:00".
+ */
+void format_time(char *buf, size_t len, uint64_t ns, bool iso);
+/*
+ * @s as a JSON string on stdout. Names are bytes, JSON is Unicode: a byte
+ * that is not part of valid UTF-8 becomes U+FFFD.
+ */
+void put_json_string(const char *s);
+/*
+ * @s into @buf (@len bytes with the NUL) with control characters as
+ * \xHH, so a name cannot garble a terminal. Returns its width in
+ * characters.
+ */
+size_t text_escape(char *buf, size_t len, const char *s);
+/* text_escape() of @s, on stdout. */
+void put_text(const char *s);
+/* The user name of @uid, or the number if it has none. */
+const char *owner_name(uint32_t uid);
+/*
+ * The fields of @st as JSON members ("type": ... "created": ...) with @sep
+ * between them and no braces; an anonymous object's name is null. With
+ * @owner, an "owner" member (owner_name()) too.
+ */
+void put_json_fields(const struct kipc_stat *st, const char *sep,
+		     bool owner);
 
 /* kipc send/recv on a pipe (pipe_io.c): stdin -> pipe, pipe -> stdout. */
 int pipe_send(const char *name, int fd);
@@ -99,5 +133,8 @@ int stat_main(int argc, char *argv[]);
 int post_main(int argc, char *argv[]);
 int wait_main(int argc, char *argv[]);
 int version_main(int argc, char *argv[]);
+int ls_main(int argc, char *argv[]);
+int watch_main(int argc, char *argv[]);
+int limits_main(int argc, char *argv[]);
 
 #endif /* KIPC_SUBCOMMANDS_H */

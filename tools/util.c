@@ -182,6 +182,8 @@ const char *obj_strerror(int err)
 		return "every reader has gone";
 	case ENXIO:
 		return "no reader has it open";
+	case EPROTONOSUPPORT:
+		return "the loaded kipc module has no netlink family";
 	default:
 		return strerror(err);
 	}
@@ -193,6 +195,18 @@ void obj_error(int type, const char *name, int err)
 
 	fprintf(stderr, "%s: %s%s'%s': %s\n", prog, tname ? tname : "",
 		tname ? " " : "", name, obj_strerror(err));
+}
+
+void obj_error_why(int type, const char *name, int err, const char *why)
+{
+	const char *tname = kipc_type_name(type);
+
+	if (!why || !*why) {
+		obj_error(type, name, err);
+		return;
+	}
+	fprintf(stderr, "%s: %s%s'%s': %s\n", prog, tname ? tname : "",
+		tname ? " " : "", name, why);
 }
 
 int obj_open(const char *name, int type, int oflag, mode_t mode,

@@ -204,6 +204,105 @@ int kipc_shm_info(int fd, struct kipc_shm_info *info);
  */
 void *kipc_shm_map(int fd, size_t *size);
 
+/*
+ * Seeing what is inside: the "kipc" generic netlink family.
+ *
+ * These calls ask the module over generic netlink (libnl-genl-3 does the
+ * work; nothing of it shows here) about the objects of the caller's network
+ * namespace, named and anonymous. They open no handle, so an object's
+ * counters (opens) and a FIFO's peers are left alone. Besides the errors
+ * listed, EPROTONOSUPPORT means there is no "kipc" family (the module is
+ * not loaded, or too old), and a netlink socket's own errors can occur.
+ *
+ * The struct kipc_stat they fill is that of kipc_stat(), with "" as the
+ * name of anonymous objects and zero for what only a handle has (oflag,
+ * handle_flags).
+ */
+
+/*
+ * Call @fn for every object of the caller's network namespace (@type 0),
+ * or every one of @type, in increasing id order. An object that exists
+ * for the whole listing is passed exactly once, whatever is created or
+ * removed meanwhile. @fn returns 0 to go on; anything else stops the
+ * listing, and kipc_list() returns it. Otherwise returns 0, or -1 with
+ * errno (EINVAL for a @type out of range or no @fn).
+ */
+int kipc_list(int type, int (*fn)(const struct kipc_stat *st, void *arg),
+	      void *arg);
+
+/*
+ * Fill @st for the object called @name, without opening it (so no
+ * permission on the object is needed). ENOENT if there is no such name;
+ * EINVAL or ENAMETOOLONG for a name that cannot be one.
+ */
+int kipc_lookup(const char *name, struct kipc_stat *st);
+
+/*
+ * kipc_unlink() over netlink: EPERM unless the caller owns the object or
+ * has CAP_SYS_ADMIN, ENOENT if there is no such name. On failure the
+ * kernel's explanation, if it gave one, is copied into @why (@whylen bytes
+ * with the NUL; "" if none). @why may be NULL.
+ */
+int kipc_remove(const char *name, char *why, size_t whylen);
+
+/*
+ * The module's limits (its parameters), how many objects it holds in all
+ * namespaces, and what the caller's fsuid (@uid) is charged.
+ */
+struct kipc_limits {
+	uint64_t max_objects;		/* max_objects: ENOSPC beyond */
+	uint64_t max_objects_per_user;	/* max_objects_per_user: EMFILE */
+	uint64_t max_bytes_per_user;	/* max_bytes_per_user: ENOMEM */
+	uint64_t objects;		/* objects now, every namespace */
+	uid_t    uid;			/* the caller's fsuid */
+	uint64_t user_objects;		/* objects charged to @uid */
+	uint64_t user_bytes;		/* bytes charged to @uid */
+};
+
+int kipc_limits(struct kipc_limits *limits);
+
+/*
+ * Events: objects of the caller's network namespace being created (a name
+ * linked, or an anonymous object's first handle made), unlinked (the name
+ * removed) and destroyed (freed; @obj holds its last counters). For one
+ * object they come in that order; a destroyed event comes for every object
+ * whose creation was announced, unless its namespace went away first.
+ */
+#define KIPC_EVENT_CREATED	1
+#define KIPC_EVENT_UNLINKED	2
+#define KIPC_EVENT_DESTROYED	3
+
+struct kipc_event {
+	int kind;			/* KIPC_EVENT_* */
+	struct kipc_stat obj;
+};
+
+/* "created", "unlinked", "destroyed"; NULL for anything else. */
+const char *kipc_event_name(int kind);
+
+struct kipc_watch;
+
+/* Start receiving events; NULL with errno on failure. */
+struct kipc_watch *kipc_watch_open(void);
+
+/*
+ * A descriptor that polls readable when an event may be there, for an
+ * event loop; then call kipc_watch_next() with a timeout of 0.
+ */
+int kipc_watch_fd(const struct kipc_watch *w);
+
+/*
+ * Wait up to @timeout_ms milliseconds (-1: for ever, 0: not at all) for
+ * the next event. Returns 1 with @ev filled, 0 on timeout, or -1 with
+ * errno: EINTR if a signal came, ENOBUFS if events were lost because they
+ * came faster than they were read (the watch goes on; a listing tells
+ * what is there now).
+ */
+int kipc_watch_next(struct kipc_watch *w, struct kipc_event *ev,
+		    int timeout_ms);
+
+void kipc_watch_close(struct kipc_watch *w);
+
 #ifdef __cplusplus
 }
 #endif

@@ -124,7 +124,8 @@ read -r passed failed skipped < "$out/counts"
 
 # The kernel log is checked here, from outside, so a splat that hits after
 # the tests (rmmod, kmemleak) or that kills the VM is still seen.
-if grep -Ea "$splat" "$out/console.log" > "$out/splats.txt"; then
+if grep -Ea "$splat" "$out/console.log" \
+	> "$out/splats.txt"; then
 	echo "FAIL $label: kernel log has splats:"
 	head -n 40 "$out/splats.txt" | sed 's/^/     /'
 	failed=$((failed + 1))

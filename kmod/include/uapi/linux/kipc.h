@@ -33,7 +33,10 @@
 #define KIPC_FEAT_SEM		_BITULL(0)	/* KIPC_SEM objects */
 #define KIPC_FEAT_PIPE		_BITULL(1)	/* KIPC_PIPE objects */
 #define KIPC_FEAT_SHM		_BITULL(3)	/* KIPC_SHM regions */
-#define KIPC_FEATURES_ALL	(KIPC_FEAT_SEM | KIPC_FEAT_PIPE | KIPC_FEAT_SHM)
+/* Abilities other than object types count down from bit 63. */
+#define KIPC_FEAT_NETLINK	_BITULL(63)	/* the "kipc" genetlink family */
+#define KIPC_FEATURES_ALL	(KIPC_FEAT_SEM | KIPC_FEAT_PIPE | \
+				 KIPC_FEAT_SHM | KIPC_FEAT_NETLINK)
 
 /* Object types. */
 enum kipc_type {
@@ -411,5 +414,93 @@ struct kipc_shm_info {
 #define KIPC_IOC_SHM_RESIZE	_IOW(KIPC_IOC_MAGIC, 0x68, struct kipc_shm_resize)
 #define KIPC_IOC_SHM_SEAL	_IOW(KIPC_IOC_MAGIC, 0x69, struct kipc_shm_seal)
 #define KIPC_IOC_SHM_INFO	_IOR(KIPC_IOC_MAGIC, 0x6a, struct kipc_shm_info)
+/*
+ * The generic netlink family "kipc" (written down in kmod/netlink.yaml).
+ *
+ * Everything is scoped to the network namespace of the socket: a dump lists
+ * that namespace's objects, named and anonymous; get and unlink find names
+ * there; events are about its objects only. Requests are strictly
+ * validated, most errors with an extack message: EINVAL for unknown or
+ * reply-only attributes, wrong lengths, a non-zero genlmsghdr.reserved,
+ * unknown nlmsg_flags and bad names (missing, empty, with '/' or a NUL
+ * inside, unterminated, or over-long: no NUL within KIPC_NAME_MAX + 1
+ * bytes); ERANGE for a KIPC_A_TYPE out of range; EOPNOTSUPP for unknown
+ * commands and the event commands.
+ *
+ *   KIPC_CMD_GET     do: KIPC_A_NAME (and optionally KIPC_A_TYPE, which
+ *                    must match: EMEDIUMTYPE) -> one object, no handle
+ *                    opened; ENOENT if absent.
+ *                    dump: optional KIPC_A_TYPE filter -> every object, in
+ *                    increasing KIPC_A_ID order; an object that exists
+ *                    throughout the dump is listed exactly once.
+ *   KIPC_CMD_UNLINK  do: KIPC_A_NAME (KIPC_A_TYPE as for get) -> the name
+ *                    goes, as KIPC_IOC_UNLINK; EPERM unless the owner or
+ *                    CAP_SYS_ADMIN, ENOENT if absent.
+ *   KIPC_CMD_LIMITS  do: no attributes -> KIPC_A_LIMIT_*, KIPC_A_OBJECTS,
+ *                    and KIPC_A_UID, KIPC_A_USER_* for the caller's fsuid.
+ *   KIPC_CMD_CREATED, KIPC_CMD_UNLINKED, KIPC_CMD_DESTROYED: events on the
+ *                    KIPC_GENL_MCGRP_EVENTS group, with the object's
+ *                    attributes. CREATED when an object becomes visible (a
+ *                    name linked, an anonymous object's first handle made),
+ *                    UNLINKED when its name goes, DESTROYED when it is
+ *                    freed (with its final counters). For one object they
+ *                    arrive in that order.
+ *
+ * An object message carries KIPC_A_ID, KIPC_A_TYPE, KIPC_A_NAME (named
+ * objects only), KIPC_A_UID .. KIPC_A_CTIME: the fields of struct
+ * kipc_stat that do not depend on a handle, with the same meaning.
+ */
+#define KIPC_GENL_NAME		"kipc"
+#define KIPC_GENL_VERSION	1
+#define KIPC_GENL_MCGRP_EVENTS	"events"
+
+enum kipc_cmd {
+	KIPC_CMD_UNSPEC,
+	KIPC_CMD_GET,
+	KIPC_CMD_UNLINK,
+	KIPC_CMD_LIMITS,
+	KIPC_CMD_CREATED,
+	KIPC_CMD_UNLINKED,
+	KIPC_CMD_DESTROYED,
+
+	__KIPC_CMD_MAX
+};
+
+#define KIPC_CMD_MAX		(__KIPC_CMD_MAX - 1)
+
+/* Not "enum kipc_attr": libkipc's struct kipc_attr has that tag. */
+enum kipc_nl_attr {
+	KIPC_A_UNSPEC,
+	KIPC_A_PAD,
+	KIPC_A_ID,			/* u64 */
+	KIPC_A_TYPE,			/* u32, enum kipc_type */
+	KIPC_A_NAME,			/* NUL-terminated string */
+	KIPC_A_UID,			/* u32 */
+	KIPC_A_GID,			/* u32 */
+	KIPC_A_MODE,			/* u32 */
+	KIPC_A_FLAGS,			/* u32, KIPC_STAT_* */
+	KIPC_A_CAPACITY,		/* u64 */
+	KIPC_A_FILL,			/* u64 */
+	KIPC_A_HIGH_WATER,		/* u64 */
+	KIPC_A_IN_OPS,			/* u64 */
+	KIPC_A_OUT_OPS,			/* u64 */
+	KIPC_A_IN_BYTES,		/* u64 */
+	KIPC_A_OUT_BYTES,		/* u64 */
+	KIPC_A_HANDLES,			/* u64 */
+	KIPC_A_OPENS,			/* u64 */
+	KIPC_A_BLOCKED_IN,		/* u32 */
+	KIPC_A_BLOCKED_OUT,		/* u32 */
+	KIPC_A_CTIME,			/* u64, CLOCK_REALTIME ns */
+	KIPC_A_LIMIT_OBJECTS,		/* u32, max_objects */
+	KIPC_A_LIMIT_OBJECTS_PER_USER,	/* u32, max_objects_per_user */
+	KIPC_A_LIMIT_BYTES_PER_USER,	/* u64, max_bytes_per_user */
+	KIPC_A_OBJECTS,			/* u32, objects of every namespace */
+	KIPC_A_USER_OBJECTS,		/* u32, the caller's objects */
+	KIPC_A_USER_BYTES,		/* u64, bytes charged to the caller */
+
+	__KIPC_A_MAX
+};
+
+#define KIPC_A_MAX		(__KIPC_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_KIPC_H */

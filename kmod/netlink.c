@@ -1,0 +1,472 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "kipc" generic netlink family: dump, get, unlink, limits and the
+ * events group. Written down in kmod/netlink.yaml; the ABI is at the end of
+ * the uapi header.
+ *
+ * Every object type is described through struct kipc_type_ops->stat(), so
+ * a new type shows up in dumps and events without a line here.
+ *
+ * Namespaces: the family is netnsok and everything is scoped to the
+ * network namespace of the socket, like the names themselves. Owners are
+ * shown in the user namespace of the requesting socket's opener (as
+ * inet_diag does), and in events in the network namespace's own.
+ *
+ * Locking: requests run in parallel (parallel_ops) and take what they need.
+ *   get     the namespace's registry lock to look up the name and take a
+ *           reference; the reply is filled after unlocking
+ *   dump    references to a batch of objects from kipc_registry_collect(),
+ *           filled without any kipc lock held
+ *   unlink  kipc_obj_unlink_name(), shared with the ioctl
+ *   events  created and unlinked are sent under the registry lock,
+ *           destroyed under kipc_objects_lock, which orders them per
+ *           object; nothing is built unless someone listens. The
+ *           destroyed event is built from a snapshot taken before
+ *           kipc_objects_lock, so that lock never nests a type's own
+ *           (a pipe's mutex is held across user copies, so it leads to
+ *           mmap_lock)
+ *
+ * Validation: resv_start_op is 0, so on 6.1 and 6.12 alike every command
+ * is strictly validated: no attribute the command's policy lacks (and none
+ * at all for limits), exact lengths, genlmsghdr.reserved zero, no unknown
+ * nlmsg_flags. Names are NLA_NUL_STRING of at most KIPC_NAME_MAX bytes, and
+ * checked further here (not empty, no '/', no NUL inside).
+ */
+#include <linux/cred.h>
+#include <linux/kernel.h>
+#include <linux/netlink.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+#include <net/sock.h>
+
+#include "kipc.h"
+
+enum kipc_nl_groups {
+	KIPC_NL_GRP_EVENTS,
+};
+
+/* Objects referenced at once while a dump fills its skb. */
+#define KIPC_NL_DUMP_BATCH	16
+
+/* get and unlink: a name, and optionally the type it must have. */
+static const struct nla_policy kipc_nl_name_policy[KIPC_A_MAX + 1] = {
+	[KIPC_A_TYPE]	= NLA_POLICY_RANGE(NLA_U32, KIPC_PIPE, KIPC_TYPE_MAX),
+	[KIPC_A_NAME]	= { .type = NLA_NUL_STRING, .len = KIPC_NAME_MAX },
+};
+
+static struct genl_family kipc_nl_family;
+
+/* Room an object message needs, without the headers genlmsg_new() adds. */
+static size_t kipc_nl_obj_size(const struct kipc_obj *obj)
+{
+	size_t size = 11 * nla_total_size_64bit(sizeof(u64)) +
+		      7 * nla_total_size(sizeof(u32));
+
+	if (obj->name)
+		size += nla_total_size(strlen(obj->name) + 1);
+	return size;
+}
+
+static int kipc_nl_put_obj(struct sk_buff *skb, const struct kipc_obj *obj,
+			   const struct kipc_stat *st)
+{
+	if (nla_put_u64_64bit(skb, KIPC_A_ID, st->id, KIPC_A_PAD) ||
+	    nla_put_u32(skb, KIPC_A_TYPE, st->type) ||
+	    (obj->name && nla_put_string(skb, KIPC_A_NAME, obj->name)) ||
+	    nla_put_u32(skb, KIPC_A_UID, st->uid) ||
+	    nla_put_u32(skb, KIPC_A_GID, st->gid) ||
+	    nla_put_u32(skb, KIPC_A_MODE, st->mode) ||
+	    nla_put_u32(skb, KIPC_A_FLAGS, st->flags) ||
+	    nla_put_u64_64bit(skb, KIPC_A_CAPACITY, st->capacity, KIPC_A_PAD) ||
+	    nla_put_u64_64bit(skb, KIPC_A_FILL, st->fill, KIPC_A_PAD) ||
+	    nla_put_u64_64bit(skb, KIPC_A_HIGH_WATER, st->high_water,
+			      KIPC_A_PAD) ||
+	    nla_put_u64_64bit(skb, KIPC_A_IN_OPS, st->in_ops, KIPC_A_PAD) ||
+	    nla_put_u64_64bit(skb, KIPC_A_OUT_OPS, st->out_ops, KIPC_A_PAD) ||
+	    nla_put_u64_64bit(skb, KIPC_A_IN_BYTES, st->in_bytes, KIPC_A_PAD) ||
+	    nla_put_u64_64bit(skb, KIPC_A_OUT_BYTES, st->out_bytes,
+			      KIPC_A_PAD) ||
+	    nla_put_u64_64bit(skb, KIPC_A_HANDLES, st->handles, KIPC_A_PAD) ||
+	    nla_put_u64_64bit(skb, KIPC_A_OPENS, st->opens, KIPC_A_PAD) ||
+	    nla_put_u32(skb, KIPC_A_BLOCKED_IN, st->blocked_in) ||
+	    nla_put_u32(skb, KIPC_A_BLOCKED_OUT, st->blocked_out) ||
+	    nla_put_u64_64bit(skb, KIPC_A_CTIME, st->ctime_ns, KIPC_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* An object message from @st; -EMSGSIZE (and @skb as it was) if too big. */
+static int kipc_nl_put(struct sk_buff *skb, const struct kipc_obj *obj,
+		       const struct kipc_stat *st, u32 portid, u32 seq,
+		       int flags, u8 cmd)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &kipc_nl_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (kipc_nl_put_obj(skb, obj, st)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* One object message, its owner shown in @ns. May sleep (->stat()). */
+static int kipc_nl_fill(struct sk_buff *skb, struct kipc_obj *obj,
+			struct user_namespace *ns, u32 portid, u32 seq,
+			int flags, u8 cmd)
+{
+	struct kipc_stat st;
+
+	memset(&st, 0, sizeof(st));
+	kipc_obj_fill_stat(obj, &st, ns);
+	return kipc_nl_put(skb, obj, &st, portid, seq, flags, cmd);
+}
+
+/**
+ * kipc_nl_notify - announce @obj's creation, unlinking or destruction
+ * @net: the namespace whose listeners hear it; alive for the call
+ * @obj: the object; not yet destroyed
+ * @st:  NULL to ask @obj for its state now, or a snapshot of it from
+ *       kipc_obj_fill_stat() (any user namespace): the destroyed event is
+ *       sent under kipc_objects_lock, which must not nest the type's lock
+ * @cmd: KIPC_CMD_CREATED, KIPC_CMD_UNLINKED or KIPC_CMD_DESTROYED
+ *
+ * Nothing is built when no one listens. A listener that misses an event
+ * because memory is short or its socket is full learns of it from the
+ * socket (ENOBUFS), as for every netlink multicast.
+ */
+void kipc_nl_notify(struct net *net, struct kipc_obj *obj,
+		    struct kipc_stat *st, u8 cmd)
+{
+	struct sk_buff *msg;
+	int err;
+
+	if (!genl_has_listeners(&kipc_nl_family, net, KIPC_NL_GRP_EVENTS))
+		return;
+
+	msg = genlmsg_new(kipc_nl_obj_size(obj), GFP_KERNEL);
+	if (!msg)
+		return;
+	if (st) {
+		st->uid = from_kuid_munged(net->user_ns, obj->uid);
+		st->gid = from_kgid_munged(net->user_ns, obj->gid);
+		err = kipc_nl_put(msg, obj, st, 0, 0, 0, cmd);
+	} else {
+		err = kipc_nl_fill(msg, obj, net->user_ns, 0, 0, 0, cmd);
+	}
+	if (err) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_multicast_netns(&kipc_nl_family, net, msg, 0,
+				KIPC_NL_GRP_EVENTS, GFP_KERNEL);
+}
+
+/*
+ * The request's name, checked beyond what the policy can: not empty, no
+ * '/', and the attribute is exactly the name and its NUL.
+ */
+static const char *kipc_nl_name(struct genl_info *info)
+{
+	struct nlattr *attr = info->attrs[KIPC_A_NAME];
+	const char *name;
+	size_t len;
+
+	if (GENL_REQ_ATTR_CHECK(info, KIPC_A_NAME)) {
+		GENL_SET_ERR_MSG(info, "the object's name (KIPC_A_NAME) is missing");
+		return ERR_PTR(-EINVAL);
+	}
+	name = nla_data(attr);
+	len = strnlen(name, nla_len(attr));
+	if (!len) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "empty name");
+		return ERR_PTR(-EINVAL);
+	}
+	if (len + 1 != nla_len(attr)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "bytes after the name's NUL");
+		return ERR_PTR(-EINVAL);
+	}
+	if (strchr(name, '/')) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "a name cannot contain '/'");
+		return ERR_PTR(-EINVAL);
+	}
+	return name;
+}
+
+static u32 kipc_nl_type(struct genl_info *info)
+{
+	struct nlattr *attr = info->attrs[KIPC_A_TYPE];
+
+	return attr ? nla_get_u32(attr) : 0;
+}
+
+/* Why a name could not be used, for the extack. */
+static void kipc_nl_name_error(struct genl_info *info, int err)
+{
+	struct nlattr *attr = info->attrs[KIPC_A_NAME];
+
+	switch (err) {
+	case -ENOENT:
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "no such object in this network namespace");
+		break;
+	case -EMEDIUMTYPE:
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KIPC_A_TYPE],
+				    "the object has another type");
+		break;
+	case -EPERM:
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "only the owner or CAP_SYS_ADMIN may unlink it");
+		break;
+	}
+}
+
+/* The object named in the request, with a reference; or an ERR_PTR. */
+static struct kipc_obj *kipc_nl_lookup(struct net *net, struct genl_info *info)
+{
+	struct mutex *lock = kipc_registry_lock(net);
+	const char *name = kipc_nl_name(info);
+	u32 type = kipc_nl_type(info);
+	struct kipc_obj *obj;
+	int err = 0;
+
+	if (IS_ERR(name))
+		return ERR_CAST(name);
+
+	mutex_lock(lock);
+	obj = kipc_registry_lookup(net, name);
+	if (!obj)
+		err = -ENOENT;
+	else if (type && obj->type != type)
+		err = -EMEDIUMTYPE;
+	else
+		kref_get(&obj->ref);
+	mutex_unlock(lock);
+
+	if (err) {
+		kipc_nl_name_error(info, err);
+		return ERR_PTR(err);
+	}
+	return obj;
+}
+
+/* KIPC_CMD_GET do: one object by name, without opening a handle. */
+static int kipc_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct kipc_obj *obj;
+	struct sk_buff *msg;
+	int err;
+
+	obj = kipc_nl_lookup(net, info);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+
+	msg = genlmsg_new(kipc_nl_obj_size(obj), GFP_KERNEL);
+	if (!msg) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = kipc_nl_fill(msg, obj, sk_user_ns(NETLINK_CB(skb).sk),
+			   info->snd_portid, info->snd_seq, 0, KIPC_CMD_GET);
+	if (err) {
+		nlmsg_free(msg);
+		goto out;
+	}
+	err = genlmsg_reply(msg, info);
+out:
+	kipc_obj_put(obj);
+	return err;
+}
+
+/**
+ * struct kipc_nl_dump_ctx - where a dump is, in netlink_callback.ctx
+ * @last_id: the id of the last object sent; the next round starts after it
+ * @type:    only objects of this type, 0 for all
+ * @started: the request has been looked at
+ */
+struct kipc_nl_dump_ctx {
+	u64 last_id;
+	u32 type;
+	bool started;
+};
+
+static_assert(sizeof(struct kipc_nl_dump_ctx) <=
+	      sizeof_field(struct netlink_callback, ctx));
+
+/*
+ * The first round of a dump: take the type filter. A dump lists every
+ * object, so a name is refused rather than ignored.
+ */
+static int kipc_nl_dump_start(struct netlink_callback *cb,
+			      struct kipc_nl_dump_ctx *ctx)
+{
+	const struct nlattr *attr;
+
+	attr = nlmsg_find_attr(cb->nlh, GENL_HDRLEN, KIPC_A_NAME);
+	if (attr) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, attr,
+				    "a dump takes no name; get one object without NLM_F_DUMP");
+		return -EINVAL;
+	}
+	/* Validated by the policy already. */
+	attr = nlmsg_find_attr(cb->nlh, GENL_HDRLEN, KIPC_A_TYPE);
+	ctx->type = attr ? nla_get_u32(attr) : 0;
+	ctx->started = true;
+	return 0;
+}
+
+/*
+ * KIPC_CMD_GET dump: every object of the namespace in increasing id
+ * order, resuming after the last id sent, so that an object that exists
+ * throughout the dump is sent exactly once.
+ */
+static int kipc_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct kipc_nl_dump_ctx *ctx = (struct kipc_nl_dump_ctx *)cb->ctx;
+	struct user_namespace *ns = sk_user_ns(NETLINK_CB(cb->skb).sk);
+	struct kipc_obj *objs[KIPC_NL_DUMP_BATCH];
+	struct net *net = sock_net(skb->sk);
+	int n, i, err = 0;
+
+	if (!ctx->started) {
+		err = kipc_nl_dump_start(cb, ctx);
+		if (err)
+			return err;
+	}
+
+	do {
+		n = kipc_registry_collect(net, ctx->last_id, ctx->type, objs,
+					  ARRAY_SIZE(objs));
+		for (i = 0; i < n && !err; i++) {
+			err = kipc_nl_fill(skb, objs[i], ns,
+					   NETLINK_CB(cb->skb).portid,
+					   cb->nlh->nlmsg_seq, NLM_F_MULTI,
+					   KIPC_CMD_GET);
+			if (!err)
+				ctx->last_id = objs[i]->id;
+		}
+		for (i = 0; i < n; i++)
+			kipc_obj_put(objs[i]);
+	} while (n == ARRAY_SIZE(objs) && !err);
+
+	/* A full skb ends this round; an object no skb can hold ends all. */
+	if (err && !skb->len)
+		return err;
+	return skb->len;
+}
+
+/* KIPC_CMD_UNLINK: remove a name, as KIPC_IOC_UNLINK does. */
+static int kipc_nl_unlink_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	const char *name = kipc_nl_name(info);
+	int err;
+
+	if (IS_ERR(name))
+		return PTR_ERR(name);
+	err = kipc_obj_unlink_name(genl_info_net(info), name,
+				   kipc_nl_type(info), skb);
+	if (err)
+		kipc_nl_name_error(info, err);
+	return err;
+}
+
+/* KIPC_CMD_LIMITS: the module's limits and usage, and the caller's. */
+static int kipc_nl_limits_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct user_namespace *ns = sk_user_ns(NETLINK_CB(skb).sk);
+	kuid_t uid = current_fsuid();
+	struct kipc_quota_info q;
+	struct sk_buff *msg;
+	void *hdr;
+
+	kipc_quota_get(uid, &q);
+
+	msg = genlmsg_new(5 * nla_total_size(sizeof(u32)) +
+			  2 * nla_total_size_64bit(sizeof(u64)), GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &kipc_nl_family, 0,
+				KIPC_CMD_LIMITS);
+	if (!hdr)
+		goto nospace;
+	if (nla_put_u32(msg, KIPC_A_LIMIT_OBJECTS, q.max_objects) ||
+	    nla_put_u32(msg, KIPC_A_LIMIT_OBJECTS_PER_USER,
+			q.max_objects_per_user) ||
+	    nla_put_u64_64bit(msg, KIPC_A_LIMIT_BYTES_PER_USER,
+			      q.max_bytes_per_user, KIPC_A_PAD) ||
+	    nla_put_u32(msg, KIPC_A_OBJECTS, q.objects) ||
+	    nla_put_u32(msg, KIPC_A_UID, from_kuid_munged(ns, uid)) ||
+	    nla_put_u32(msg, KIPC_A_USER_OBJECTS, q.user_objects) ||
+	    nla_put_u64_64bit(msg, KIPC_A_USER_BYTES, q.user_bytes,
+			      KIPC_A_PAD))
+		goto nospace;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+nospace:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+/*
+ * struct genl_ops rather than genl_small_ops for the policy per command
+ * (both exist in 6.1 and 6.12): limits has none, so it takes no attribute
+ * at all. The notification commands have no op: sending one is
+ * EOPNOTSUPP, like any unknown command.
+ */
+static const struct genl_ops kipc_nl_ops[] = {
+	{
+		.cmd		= KIPC_CMD_GET,
+		.doit		= kipc_nl_get_doit,
+		.dumpit		= kipc_nl_get_dumpit,
+		.policy		= kipc_nl_name_policy,
+		.maxattr	= KIPC_A_MAX,
+	},
+	{
+		.cmd		= KIPC_CMD_UNLINK,
+		.doit		= kipc_nl_unlink_doit,
+		.policy		= kipc_nl_name_policy,
+		.maxattr	= KIPC_A_MAX,
+	},
+	{
+		.cmd		= KIPC_CMD_LIMITS,
+		.doit		= kipc_nl_limits_doit,
+	},
+};
+
+static const struct genl_multicast_group kipc_nl_mcgrps[] = {
+	[KIPC_NL_GRP_EVENTS] = { .name = KIPC_GENL_MCGRP_EVENTS },
+};
+
+static struct genl_family kipc_nl_family __ro_after_init = {
+	.name		= KIPC_GENL_NAME,
+	.version	= KIPC_GENL_VERSION,
+	.maxattr	= KIPC_A_MAX,
+	.netnsok	= true,
+	.parallel_ops	= true,
+	/* Every command from 0 up is strictly validated (see above). */
+	.resv_start_op	= 0,
+	.module		= THIS_MODULE,
+	.ops		= kipc_nl_ops,
+	.n_ops		= ARRAY_SIZE(kipc_nl_ops),
+	.mcgrps		= kipc_nl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(kipc_nl_mcgrps),
+};
+
+int kipc_nl_register(void)
+{
+	return genl_register_family(&kipc_nl_family);
+}
+
+void kipc_nl_unregister(void)
+{
+	genl_unregister_family(&kipc_nl_family);
+}

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kipc ls [--type TYPE] [--json]: every object of this network namespace,
+ * named and anonymous, like lsipc(1): one aligned row per object, or a
+ * JSON array. Over netlink: nothing is opened, nothing is disturbed.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kipc.h"
+#include "subcommands.h"
+
+enum {
+	OPT_TYPE = OPT_FIRST,
+	OPT_JSON,
+};
+
+static const struct option options[] = {
+	{ "type", required_argument, NULL, OPT_TYPE },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ NULL, 0, NULL, 0 },
+};
+
+enum { COL_TYPE, COL_ID, COL_NAME, COL_OWNER, COL_MODE, COL_SIZE, COL_USED,
+       COL_HANDLES, NR_COLS };
+
+static const struct {
+	const char *title;
+	bool right;		/* numbers are aligned right */
+} cols[NR_COLS] = {
+	[COL_TYPE]	= { "TYPE", false },
+	[COL_ID]	= { "ID", true },
+	[COL_NAME]	= { "NAME", false },
+	[COL_OWNER]	= { "OWNER", false },
+	[COL_MODE]	= { "MODE", false },
+	[COL_SIZE]	= { "SIZE", true },
+	[COL_USED]	= { "USED", true },
+	[COL_HANDLES]	= { "HANDLES", true },
+};
+
+/* The longest cell: a name with every byte escaped as \xHH. */
+#define CELL_MAX	(4 * KIPC_NAME_MAX + 1)
+
+struct listing {
+	struct kipc_stat *objs;
+	size_t n, room;
+};
+
+static int collect(const struct kipc_stat *st, void *arg)
+{
+	struct listing *l = arg;
+
+	if (l->n == l->room) {
+		size_t room = l->room ? 2 * l->room : 64;
+		struct kipc_stat *objs = realloc(l->objs, room * sizeof(*objs));
+
+		if (!objs)
+			return ENOMEM;
+		l->objs = objs;
+		l->room = room;
+	}
+	l->objs[l->n++] = *st;
+	return 0;
+}
+
+/* Cell @col of @st into @buf; returns its width on a terminal. */
+static size_t cell(char *buf, size_t len, const struct kipc_stat *st, int col)
+{
+	const char *type = kipc_type_name(st->type);
+
+	switch (col) {
+	case COL_TYPE:
+		if (type)
+			snprintf(buf, len, "%s", type);
+		else
+			snprintf(buf, len, "%u", st->type);
+		break;
+	case COL_ID:
+		snprintf(buf, len, "%" PRIu64, (uint64_t)st->id);
+		break;
+	case COL_NAME:
+		if (!(st->flags & KIPC_STAT_NAMED)) {
+			snprintf(buf, len, "(anon)");
+			break;
+		}
+		return text_escape(buf, len, st->name);
+	case COL_OWNER:
+		snprintf(buf, len, "%s", owner_name(st->uid));
+		break;
+	case COL_MODE:
+		snprintf(buf, len, "%04o", st->mode);
+		break;
+	case COL_SIZE:
+		snprintf(buf, len, "%" PRIu64, (uint64_t)st->capacity);
+		break;
+	case COL_USED:
+		snprintf(buf, len, "%" PRIu64, (uint64_t)st->fill);
+		break;
+	case COL_HANDLES:
+		snprintf(buf, len, "%" PRIu64, (uint64_t)st->handles);
+		break;
+	}
+	return strlen(buf);
+}
+
+static void put_cell(const char *text, size_t width, size_t col_width,
+		     int col)
+{
+	size_t pad = col_width - width;
+
+	if (cols[col].right)
+		printf("%*s", (int)pad, "");
+	fputs(text, stdout);
+	if (col == NR_COLS - 1)
+		putchar('\n');
+	else
+		printf("%*s", (int)(cols[col].right ? 2 : pad + 2), "");
+}
+
+static void print_table(const struct listing *l)
+{
+	size_t width[NR_COLS];
+	char buf[CELL_MAX];
+	size_t i;
+	int c;
+
+	for (c = 0; c < NR_COLS; c++)
+		width[c] = strlen(cols[c].title);
+	for (i = 0; i < l->n; i++)
+		for (c = 0; c < NR_COLS; c++) {
+			size_t w = cell(buf, sizeof(buf), &l->objs[i], c);
+
+			if (w > width[c])
+				width[c] = w;
+		}
+
+	for (c = 0; c < NR_COLS; c++)
+		put_cell(cols[c].title, strlen(cols[c].title), width[c], c);
+	for (i = 0; i < l->n; i++)
+		for (c = 0; c < NR_COLS; c++) {
+			size_t w = cell(buf, sizeof(buf), &l->objs[i], c);
+
+			put_cell(buf, w, width[c], c);
+		}
+}
+
+static void print_json(const struct listing *l)
+{
+	size_t i;
+
+	if (!l->n) {
+		printf("[]\n");
+		return;
+	}
+	printf("[\n");
+	for (i = 0; i < l->n; i++) {
+		printf("  {");
+		put_json_fields(&l->objs[i], ", ", true);
+		printf("}%s\n", i + 1 < l->n ? "," : "");
+	}
+	printf("]\n");
+}
+
+int ls_main(int argc, char *argv[])
+{
+	struct listing l = { NULL, 0, 0 };
+	bool json = false;
+	int c, ret, type = 0;
+
+	while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
+		switch (c) {
+		case OPT_TYPE:
+			type = kipc_type_from_name(optarg);
+			if (type < 0)
+				return usage_error(argv[0], "--type: unknown "
+						   "type '%s' (sem, pipe, mq "
+						   "or shm)", optarg);
+			break;
+		case OPT_JSON:
+			json = true;
+			break;
+		default:
+			return option_error(argv[0], c, argv);
+		}
+	}
+	if (optind != argc)
+		return usage_error(argv[0], "unexpected argument '%s'",
+				   argv[optind]);
+
+	if (dev_ready() < 0)
+		return KIPC_EXIT_FAIL;
+	ret = kipc_list(type, collect, &l);
+	if (ret) {
+		fprintf(stderr, "%s: cannot list objects: %s\n", prog,
+			obj_strerror(ret < 0 ? errno : ret));
+		free(l.objs);
+		return KIPC_EXIT_FAIL;
+	}
+	if (json)
+		print_json(&l);
+	else
+		print_table(&l);
+	free(l.objs);
+	return KIPC_EXIT_OK;
+}
