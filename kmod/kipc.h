@@ -11,6 +11,7 @@
  *   quota.c     limits and per-user accounting
  *   sem.c       semaphores
  *   pipe.c      ring-buffer pipes and FIFOs
+ *   mq.c        priority message queues
  *
  * Lifetime: a struct kipc_obj is reference counted. Every handle holds a
  * reference, and so does the registry while the object's name is linked.
@@ -159,6 +160,9 @@ extern const struct kipc_type_ops kipc_sem_ops;
 /* pipe.c */
 extern const struct kipc_type_ops kipc_pipe_ops;
 int kipc_pipe_create(struct kipc_pipe_pair __user *uargs);
+
+/* mq.c */
+extern const struct kipc_type_ops kipc_mq_ops;
 
 /* dev.c */
 int kipc_dev_register(void);
