@@ -46,6 +46,29 @@ static const struct subcommand subcommands[] = {
 	  "  --timeout SECONDS  give up after SECONDS (e.g. 0.5); exit 1\n"
 	  "  --try              do not wait at all; exit 1 if the value is 0\n",
 	  wait_main },
+	{ "send", "Send messages to a message queue",
+	  "NAME [--prio P] [--timeout SECONDS | --try] MESSAGE...",
+	  "Each MESSAGE is one message (its bytes, without a NUL), sent in\n"
+	  "order. Put '--' before messages that start with '-'.\n"
+	  "\n"
+	  "  --prio P           priority 0..32767 (default 0); higher is\n"
+	  "                     received first\n"
+	  "  --timeout SECONDS  give up when the queue stays full that long\n"
+	  "                     (e.g. 0.5); exit 1\n"
+	  "  --try              do not wait at all; exit 1 if the queue is full\n",
+	  send_main },
+	{ "recv", "Receive messages from a message queue",
+	  "NAME [--count N] [--timeout SECONDS | --try]",
+	  "Prints one line per message: the priority, a tab, and the payload\n"
+	  "with '\\' as \\\\ and control bytes as \\xHH. Highest priority\n"
+	  "first, oldest first within a priority.\n"
+	  "\n"
+	  "  --count N          receive N messages (default 1)\n"
+	  "  --timeout SECONDS  give up if they have not all come within\n"
+	  "                     SECONDS (e.g. 0.5); exit 1\n"
+	  "  --try              do not wait at all; exit 1 if a message is\n"
+	  "                     missing\n",
+	  recv_main },
 	{ "version", "Show the library and module ABI versions", "", NULL,
 	  version_main },
 	{ "help", "Show help for the tool or one subcommand", "[SUBCOMMAND]",
