@@ -145,7 +145,8 @@ TEST(no_args_is_usage_error)
 TEST(help_lists_subcommands)
 {
 	static const char *const subs[] = {
-		"create", "rm", "stat", "post", "wait", "version", "help",
+		"create", "rm", "stat", "post", "wait", "send", "recv",
+		"version", "help",
 	};
 	struct run r;
 	size_t i;
@@ -533,6 +534,185 @@ TEST_F(cli, stat_json_escapes_name)
 	EXPECT_EQ(0, RUN(&r, "stat", name, "--json")) TH_LOG("%s", r.err);
 	EXPECT_NE(NULL, strstr(r.out, want)) TH_LOG("%s", r.out);
 	EXPECT_EQ(0, kipc_unlink(name));
+}
+
+/*
+ * Message queues: create mq, send, recv.
+ */
+
+TEST(mq_bad_arguments_are_usage_errors)
+{
+	static const char *const cases[][8] = {
+		{ "send", "n" },
+		{ "send", "n", "--prio", "32768", "m" },
+		{ "send", "n", "--prio", "-1", "m" },
+		{ "send", "n", "--try", "--timeout", "1", "m" },
+		{ "send", "n", "--no-such-option", "m" },
+		{ "recv" },
+		{ "recv", "n", "extra" },
+		{ "recv", "n", "--count", "0" },
+		{ "recv", "n", "--try", "--timeout", "1" },
+		{ "create", "sem", "n", "--maxmsg", "4" },
+		{ "create", "mq", "n", "--value", "1" },
+	};
+	struct run r;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		EXPECT_EQ(2, run_tool(&r, cases[i]))
+			TH_LOG("case %zu: %s", i, r.err);
+		EXPECT_NE('\0', r.err[0]) TH_LOG("case %zu: no message", i);
+	}
+}
+
+TEST(mq_missing_name_fails)
+{
+	char name[64];
+	struct run r;
+
+	snprintf(name, sizeof(name), "cli-missing-mq-%d", getpid());
+	EXPECT_EQ(1, RUN(&r, "send", name, "m"));
+	EXPECT_NE(NULL, strstr(r.err, name)) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.err, "no such object")) TH_LOG("%s", r.err);
+	EXPECT_EQ(1, RUN(&r, "recv", name, "--try"));
+	EXPECT_NE(NULL, strstr(r.err, "no such object")) TH_LOG("%s", r.err);
+}
+
+/* The queue's attributes, read through libkipc; maxmsg -1 if it cannot be. */
+static struct kipc_mq_attr mq_attr(const char *name)
+{
+	struct kipc_mq_attr a = { .maxmsg = -1 };
+	int fd = kipc_open(name, KIPC_MQ, O_RDONLY | O_CLOEXEC, 0, NULL);
+
+	if (fd >= 0) {
+		if (kipc_mq_getattr(fd, &a))
+			a.maxmsg = -1;
+		close(fd);
+	}
+	return a;
+}
+
+TEST_F(cli, create_mq_with_sizes)
+{
+	struct run r;
+
+	ASSERT_EQ(0, RUN(&r, "create", "mq", self->name, "--maxmsg", "4",
+			 "--msgsize", "32")) TH_LOG("%s", r.err);
+	EXPECT_EQ(4, mq_attr(self->name).maxmsg);
+	EXPECT_EQ(32, mq_attr(self->name).msgsize);
+	EXPECT_EQ(0, mq_attr(self->name).curmsgs);
+	/* Above the module's limit: the error names the queue. */
+	kipc_unlink(self->name);
+	EXPECT_EQ(1, RUN(&r, "create", "mq", self->name, "--maxmsg",
+			 "4294967295"));
+	EXPECT_NE(NULL, strstr(r.err, self->name)) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.err, "invalid")) TH_LOG("%s", r.err);
+}
+
+TEST_F(cli, send_then_recv_by_priority)
+{
+	struct run r;
+
+	ASSERT_EQ(0, RUN(&r, "create", "mq", self->name)) TH_LOG("%s", r.err);
+	EXPECT_EQ(0, RUN(&r, "send", self->name, "--prio", "3", "first",
+			 "second")) TH_LOG("%s", r.err);
+	EXPECT_STREQ("", r.out);
+	EXPECT_EQ(0, RUN(&r, "send", self->name, "--prio", "32767", "urgent"))
+		TH_LOG("%s", r.err);
+	EXPECT_EQ(0, RUN(&r, "send", self->name, "--", "-dash", ""))
+		TH_LOG("%s", r.err);
+	EXPECT_EQ(5, mq_attr(self->name).curmsgs);
+	EXPECT_EQ(0, RUN(&r, "recv", self->name, "--count", "4"))
+		TH_LOG("%s", r.err);
+	EXPECT_STREQ("32767\turgent\n3\tfirst\n3\tsecond\n0\t-dash\n", r.out);
+	/* The empty message. */
+	EXPECT_EQ(0, RUN(&r, "recv", self->name)) TH_LOG("%s", r.err);
+	EXPECT_STREQ("0\t\n", r.out);
+}
+
+TEST_F(cli, recv_escapes_the_payload)
+{
+	struct run r;
+
+	ASSERT_EQ(0, RUN(&r, "create", "mq", self->name)) TH_LOG("%s", r.err);
+	EXPECT_EQ(0, RUN(&r, "send", self->name, "a\tb\\c\nd"))
+		TH_LOG("%s", r.err);
+	EXPECT_EQ(0, RUN(&r, "recv", self->name)) TH_LOG("%s", r.err);
+	EXPECT_STREQ("0\ta\\x09b\\\\c\\x0ad\n", r.out);
+}
+
+TEST_F(cli, recv_try_and_timeout_on_empty_queue)
+{
+	double start, took;
+	struct run r;
+
+	ASSERT_EQ(0, RUN(&r, "create", "mq", self->name)) TH_LOG("%s", r.err);
+	EXPECT_EQ(1, RUN(&r, "recv", self->name, "--try"));
+	EXPECT_NE(NULL, strstr(r.err, "would block")) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.err, self->name)) TH_LOG("%s", r.err);
+	start = now();
+	EXPECT_EQ(1, RUN(&r, "recv", self->name, "--timeout", "0.2"));
+	took = now() - start;
+	EXPECT_NE(NULL, strstr(r.err, "timed out")) TH_LOG("%s", r.err);
+	EXPECT_LE(0.2, took);
+	EXPECT_GT(10.0, took);
+
+	/* Two of three: the two are printed, and it still fails. */
+	ASSERT_EQ(0, RUN(&r, "send", self->name, "x", "y")) TH_LOG("%s", r.err);
+	EXPECT_EQ(1, RUN(&r, "recv", self->name, "--count", "3", "--try"));
+	EXPECT_STREQ("0\tx\n0\ty\n", r.out);
+}
+
+TEST_F(cli, send_to_full_queue_and_too_long_message_fail)
+{
+	struct run r;
+
+	ASSERT_EQ(0, RUN(&r, "create", "mq", self->name, "--maxmsg", "1",
+			 "--msgsize", "4")) TH_LOG("%s", r.err);
+	EXPECT_EQ(1, RUN(&r, "send", self->name, "12345"));
+	EXPECT_NE(NULL, strstr(r.err, self->name)) TH_LOG("%s", r.err);
+	EXPECT_EQ(0, mq_attr(self->name).curmsgs);
+	EXPECT_EQ(0, RUN(&r, "send", self->name, "1234")) TH_LOG("%s", r.err);
+	EXPECT_EQ(1, RUN(&r, "send", self->name, "--try", "more"));
+	EXPECT_NE(NULL, strstr(r.err, "would block")) TH_LOG("%s", r.err);
+	EXPECT_EQ(1, RUN(&r, "send", self->name, "--timeout", "0.1", "more"));
+	EXPECT_NE(NULL, strstr(r.err, "timed out")) TH_LOG("%s", r.err);
+	EXPECT_EQ(1, mq_attr(self->name).curmsgs);
+}
+
+TEST_F(cli, blocked_recv_returns_on_send)
+{
+	struct run r;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, RUN(&r, "create", "mq", self->name)) TH_LOG("%s", r.err);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (RUN(&r, "recv", self->name, "--timeout", "20"))
+			_exit(1);
+		_exit(strcmp(r.out, "9\thello\n") ? 2 : 0);
+	}
+	usleep(200 * 1000);
+	ASSERT_EQ(0, RUN(&r, "send", self->name, "--prio", "9", "hello"))
+		TH_LOG("%s", r.err);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+TEST_F(cli, send_and_recv_refuse_other_types)
+{
+	struct run r;
+
+	ASSERT_EQ(0, RUN(&r, "create", "sem", self->name)) TH_LOG("%s", r.err);
+	EXPECT_EQ(1, RUN(&r, "send", self->name, "m"));
+	EXPECT_NE(NULL, strstr(r.err, "exists with another type"))
+		TH_LOG("%s", r.err);
+	EXPECT_EQ(1, RUN(&r, "recv", self->name, "--try"));
+	EXPECT_NE(NULL, strstr(r.err, "exists with another type"))
+		TH_LOG("%s", r.err);
 }
 
 TEST_HARNESS_MAIN

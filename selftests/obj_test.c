@@ -248,7 +248,7 @@ TEST(open_argument_checks)
 
 TEST(types_the_module_lacks_are_eopnotsupp)
 {
-	uint32_t types[] = { KIPC_MQ, KIPC_SHM };
+	uint32_t types[] = { KIPC_SHM };
 	struct kipc_open a;
 	size_t i;
 
@@ -258,6 +258,28 @@ TEST(types_the_module_lacks_are_eopnotsupp)
 		EXPECT_EQ(-1, raw_open(&a));
 		EXPECT_EQ(EOPNOTSUPP, errno);
 	}
+}
+
+/* A name belongs to one object of one type: other types are EMEDIUMTYPE. */
+TEST(opening_a_name_as_another_type_is_emediumtype)
+{
+	struct kipc_open a;
+	char name[64];
+	int fd;
+
+	uniq_name(name, sizeof(name), "medium");
+	fd = raw_sem(name, O_RDWR | O_CREAT | O_EXCL, 0600, 0);
+	ASSERT_LE(0, fd);
+	sem_args(&a, name, O_RDWR, 0, 0);
+	a.type = KIPC_MQ;
+	EXPECT_EQ(-1, raw_open(&a));
+	EXPECT_EQ(EMEDIUMTYPE, errno);
+	/* Also with O_CREAT: the existing object is not replaced. */
+	a.oflag = O_RDWR | O_CREAT;
+	EXPECT_EQ(-1, raw_open(&a));
+	EXPECT_EQ(EMEDIUMTYPE, errno);
+	close(fd);
+	EXPECT_EQ(0, raw_unlink(name));
 }
 
 /* Newer userspace may pass a longer struct: zeros are fine, data is not. */
