@@ -56,6 +56,9 @@ static bool drain(int fd, char *buf, size_t *len)
 	return true;
 }
 
+/* What the next run_tool() feeds the tool's stdin (then reset); NULL: ours. */
+static const char *tool_input;
+
 /*
  * Run the tool with @args (NULL-terminated, without argv[0]), collecting
  * stdout and stderr in @r. Returns the exit status, or -1 if it did not
@@ -64,7 +67,8 @@ static bool drain(int fd, char *buf, size_t *len)
 static int run_tool(struct run *r, const char *const args[])
 {
 	const char *argv[32] = { kipc_bin() };
-	int out[2], err[2], status, i;
+	const char *input = tool_input;
+	int out[2], err[2], in[2] = { -1, -1 }, status, i;
 	size_t out_len = 0, err_len = 0;
 	struct pollfd pfd[2];
 	pid_t pid;
@@ -74,10 +78,20 @@ static int run_tool(struct run *r, const char *const args[])
 	r->out[0] = r->err[0] = '\0';
 	if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
 		return -1;
+	tool_input = NULL;
+	if (input) {
+		/* Small inputs only: all of it must fit in the pipe now. */
+		if (pipe2(in, O_CLOEXEC) ||
+		    write(in[1], input, strlen(input)) != (ssize_t)strlen(input))
+			return -1;
+		close(in[1]);
+	}
 	pid = fork();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		if (input)
+			dup2(in[0], STDIN_FILENO);
 		dup2(out[1], STDOUT_FILENO);
 		dup2(err[1], STDERR_FILENO);
 		execv(argv[0], (char *const *)argv);
@@ -87,6 +101,8 @@ static int run_tool(struct run *r, const char *const args[])
 	}
 	close(out[1]);
 	close(err[1]);
+	if (input)
+		close(in[0]);
 
 	pfd[0] = (struct pollfd){ .fd = out[0], .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = err[0], .events = POLLIN };
@@ -543,7 +559,7 @@ TEST_F(cli, stat_json_escapes_name)
 TEST(mq_bad_arguments_are_usage_errors)
 {
 	static const char *const cases[][8] = {
-		{ "send", "n" },
+		{ "send" },
 		{ "send", "n", "--prio", "32768", "m" },
 		{ "send", "n", "--prio", "-1", "m" },
 		{ "send", "n", "--try", "--timeout", "1", "m" },
@@ -700,6 +716,54 @@ TEST_F(cli, blocked_recv_returns_on_send)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+TEST_F(cli, send_without_messages_sends_stdin_lines)
+{
+	struct run r;
+
+	ASSERT_EQ(0, RUN(&r, "create", "mq", self->name)) TH_LOG("%s", r.err);
+	tool_input = "one\ntwo\n\nthree";
+	EXPECT_EQ(0, RUN(&r, "send", self->name, "--prio", "2"))
+		TH_LOG("%s", r.err);
+	EXPECT_EQ(4, mq_attr(self->name).curmsgs);
+	EXPECT_EQ(0, RUN(&r, "recv", self->name, "--count", "4"))
+		TH_LOG("%s", r.err);
+	EXPECT_STREQ("2\tone\n2\ttwo\n2\t\n2\tthree\n", r.out);
+}
+
+/* The same two subcommands copy a pipe's byte stream, as for a FIFO. */
+TEST_F(cli, send_and_recv_copy_a_pipes_stream)
+{
+	struct run r;
+	int status, rd;
+	pid_t pid;
+
+	ASSERT_EQ(0, RUN(&r, "create", "pipe", self->name)) TH_LOG("%s", r.err);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (RUN(&r, "recv", self->name))
+			_exit(1);
+		_exit(strcmp(r.out, "no\tescapes\n\\here\n") ? 2 : 0);
+	}
+	tool_input = "no\tescapes\n\\here\n";
+	EXPECT_EQ(0, RUN(&r, "send", self->name)) TH_LOG("%s", r.err);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+
+	/* Queue-only options are refused (with a reader there to open). */
+	rd = kipc_open(self->name, KIPC_PIPE, O_RDONLY | O_NONBLOCK | O_CLOEXEC,
+		       0, NULL);
+	ASSERT_LE(0, rd);
+	EXPECT_EQ(2, RUN(&r, "send", self->name, "message"));
+	EXPECT_NE(NULL, strstr(r.err, "stdin")) TH_LOG("%s", r.err);
+	EXPECT_EQ(2, RUN(&r, "send", self->name, "--prio", "1"));
+	EXPECT_NE(NULL, strstr(r.err, "message queues only")) TH_LOG("%s", r.err);
+	EXPECT_EQ(2, RUN(&r, "recv", self->name, "--try", "--count", "2"));
+	EXPECT_NE(NULL, strstr(r.err, "message queues only")) TH_LOG("%s", r.err);
+	close(rd);
 }
 
 TEST_F(cli, send_and_recv_refuse_other_types)

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kipc recv NAME [--count N] [--timeout SECONDS | --try]: receive
- * messages from the object NAME and print one line per message: its
- * priority, a tab, and the payload with backslashes and control bytes
- * escaped (\\, \xHH), so that any payload stays on one line.
+ * kipc recv NAME [--count N] [--timeout SECONDS | --try]: receive from the
+ * object NAME, whichever type it is.
  *
- * NAME is opened as whichever type it is (message queues for now); each
- * type has its own way to receive below.
+ *   message queue  print one line per message: its priority, a tab, and
+ *                  the payload with backslashes and control bytes escaped
+ *                  (\\, \xHH), so that any payload stays on one line
+ *   pipe           copy the byte stream to stdout until every writer has
+ *                  gone (pipe_io.c)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,7 +34,7 @@ static const struct option options[] = {
 };
 
 /* The types `recv` knows, tried in this order. */
-static const int recv_types[] = { KIPC_MQ };
+static const int recv_types[] = { KIPC_MQ, KIPC_PIPE };
 
 static void put_payload(const unsigned char *p, size_t len)
 {
@@ -85,9 +86,10 @@ int recv_main(int argc, char *argv[])
 {
 	struct timespec timeout;
 	bool timed = false, try = false;
+	bool count_given = false;
 	uint64_t count = 1;
 	const char *name;
-	int c, fd, type, err = -1;
+	int c, fd, type, ret = KIPC_EXIT_FAIL;
 
 	while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
 		switch (c) {
@@ -95,6 +97,7 @@ int recv_main(int argc, char *argv[])
 			if (parse_u64("--count", optarg, 10, 1, UINT32_MAX,
 				      &count))
 				return KIPC_EXIT_USAGE;
+			count_given = true;
 			break;
 		case OPT_TIMEOUT:
 			if (parse_seconds("--timeout", optarg, &timeout))
@@ -128,11 +131,20 @@ int recv_main(int argc, char *argv[])
 
 	switch (type) {
 	case KIPC_MQ:
-		err = recv_mq(fd, count, timed ? &timeout : NULL);
+		ret = KIPC_EXIT_OK;
+		if (recv_mq(fd, count, timed ? &timeout : NULL)) {
+			obj_error(type, name, errno);
+			ret = KIPC_EXIT_FAIL;
+		}
+		break;
+	case KIPC_PIPE:
+		if (count_given || timed)
+			ret = usage_error(argv[0], "--count and --timeout "
+					  "apply to message queues only");
+		else
+			ret = pipe_recv(name, fd);
 		break;
 	}
-	if (err)
-		obj_error(type, name, errno);
 	close(fd);
-	return err ? KIPC_EXIT_FAIL : KIPC_EXIT_OK;
+	return ret;
 }
