@@ -16,6 +16,7 @@
  *   compat.h    what differs between the kernels we build for
  *   netlink.c   the "kipc" generic netlink family: dump, get, unlink,
  *               limits and events, for every type through ->stat()
+ *   mq.c        priority message queues
  *
  * Lifetime: a struct kipc_obj is reference counted. Every handle holds a
  * reference, and so does the registry while the object's name is linked.
@@ -226,6 +227,9 @@ void kipc_nl_notify(struct net *net, struct kipc_obj *obj,
 
 /* shm.c */
 extern const struct kipc_type_ops kipc_shm_ops;
+
+/* mq.c */
+extern const struct kipc_type_ops kipc_mq_ops;
 
 /* dev.c */
 int kipc_dev_register(void);

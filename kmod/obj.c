@@ -27,6 +27,7 @@
 static const struct kipc_type_ops *const kipc_types[KIPC_TYPE_MAX + 1] = {
 	[KIPC_PIPE] = &kipc_pipe_ops,
 	[KIPC_SHM] = &kipc_shm_ops,
+	[KIPC_MQ] = &kipc_mq_ops,
 	[KIPC_SEM] = &kipc_sem_ops,
 };
 

@@ -63,6 +63,9 @@ static bool drain(int fd, char *buf, size_t *len)
 	return true;
 }
 
+/* What the next run_tool() feeds the tool's stdin (then reset); NULL: ours. */
+static const char *tool_input;
+
 /*
  * Run the tool with @args (NULL-terminated, without argv[0]) as @uid (-1:
  * as we are), collecting stdout and stderr in @r. Returns the exit status,
@@ -71,7 +74,8 @@ static bool drain(int fd, char *buf, size_t *len)
 static int run_tool_as(struct run *r, int uid, const char *const args[])
 {
 	const char *argv[32] = { kipc_bin() };
-	int out[2], err[2], status, i;
+	const char *input = tool_input;
+	int out[2], err[2], in[2] = { -1, -1 }, status, i;
 	size_t out_len = 0, err_len = 0;
 	struct pollfd pfd[2];
 	pid_t pid;
@@ -81,10 +85,20 @@ static int run_tool_as(struct run *r, int uid, const char *const args[])
 	r->out[0] = r->err[0] = '\0';
 	if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
 		return -1;
+	tool_input = NULL;
+	if (input) {
+		/* Small inputs only: all of it must fit in the pipe now. */
+		if (pipe2(in, O_CLOEXEC) ||
+		    write(in[1], input, strlen(input)) != (ssize_t)strlen(input))
+			return -1;
+		close(in[1]);
+	}
 	pid = fork();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		if (input)
+			dup2(in[0], STDIN_FILENO);
 		dup2(out[1], STDOUT_FILENO);
 		dup2(err[1], STDERR_FILENO);
 		if (uid >= 0 && (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
@@ -97,6 +111,8 @@ static int run_tool_as(struct run *r, int uid, const char *const args[])
 	}
 	close(out[1]);
 	close(err[1]);
+	if (input)
+		close(in[0]);
 
 	pfd[0] = (struct pollfd){ .fd = out[0], .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = err[0], .events = POLLIN };
@@ -163,6 +179,7 @@ TEST(help_lists_subcommands)
 {
 	static const char *const subs[] = {
 		"create", "rm", "ls", "stat", "watch", "limits", "post", "wait",
+		"send", "recv",
 		"version", "help",
 	};
 	struct run r;
@@ -842,6 +859,233 @@ TEST_F(cli, stat_json_opens_nothing)
 		json_free(&doc);
 	}
 	EXPECT_EQ(1, RUN(&r, "stat", self->name, "--type", "sem"));
+	EXPECT_NE(NULL, strstr(r.err, "exists with another type"))
+		TH_LOG("%s", r.err);
+}
+
+/*
+ * Message queues: create mq, send, recv.
+ */
+
+TEST(mq_bad_arguments_are_usage_errors)
+{
+	static const char *const cases[][8] = {
+		{ "send" },
+		{ "send", "n", "--prio", "32768", "m" },
+		{ "send", "n", "--prio", "-1", "m" },
+		{ "send", "n", "--try", "--timeout", "1", "m" },
+		{ "send", "n", "--no-such-option", "m" },
+		{ "recv" },
+		{ "recv", "n", "extra" },
+		{ "recv", "n", "--count", "0" },
+		{ "recv", "n", "--try", "--timeout", "1" },
+		{ "create", "sem", "n", "--maxmsg", "4" },
+		{ "create", "mq", "n", "--value", "1" },
+	};
+	struct run r;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		EXPECT_EQ(2, run_tool(&r, cases[i]))
+			TH_LOG("case %zu: %s", i, r.err);
+		EXPECT_NE('\0', r.err[0]) TH_LOG("case %zu: no message", i);
+	}
+}
+
+TEST(mq_missing_name_fails)
+{
+	char name[64];
+	struct run r;
+
+	snprintf(name, sizeof(name), "cli-missing-mq-%d", getpid());
+	EXPECT_EQ(1, RUN(&r, "send", name, "m"));
+	EXPECT_NE(NULL, strstr(r.err, name)) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.err, "no such object")) TH_LOG("%s", r.err);
+	EXPECT_EQ(1, RUN(&r, "recv", name, "--try"));
+	EXPECT_NE(NULL, strstr(r.err, "no such object")) TH_LOG("%s", r.err);
+}
+
+/* The queue's attributes, read through libkipc; maxmsg -1 if it cannot be. */
+static struct kipc_mq_attr mq_attr(const char *name)
+{
+	struct kipc_mq_attr a = { .maxmsg = -1 };
+	int fd = kipc_open(name, KIPC_MQ, O_RDONLY | O_CLOEXEC, 0, NULL);
+
+	if (fd >= 0) {
+		if (kipc_mq_getattr(fd, &a))
+			a.maxmsg = -1;
+		close(fd);
+	}
+	return a;
+}
+
+TEST_F(cli, create_mq_with_sizes)
+{
+	struct run r;
+
+	ASSERT_EQ(0, RUN(&r, "create", "mq", self->name, "--maxmsg", "4",
+			 "--msgsize", "32")) TH_LOG("%s", r.err);
+	EXPECT_EQ(4, mq_attr(self->name).maxmsg);
+	EXPECT_EQ(32, mq_attr(self->name).msgsize);
+	EXPECT_EQ(0, mq_attr(self->name).curmsgs);
+	/* Above the module's limit: the error names the queue. */
+	kipc_unlink(self->name);
+	EXPECT_EQ(1, RUN(&r, "create", "mq", self->name, "--maxmsg",
+			 "4294967295"));
+	EXPECT_NE(NULL, strstr(r.err, self->name)) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.err, "invalid")) TH_LOG("%s", r.err);
+}
+
+TEST_F(cli, send_then_recv_by_priority)
+{
+	struct run r;
+
+	ASSERT_EQ(0, RUN(&r, "create", "mq", self->name)) TH_LOG("%s", r.err);
+	EXPECT_EQ(0, RUN(&r, "send", self->name, "--prio", "3", "first",
+			 "second")) TH_LOG("%s", r.err);
+	EXPECT_STREQ("", r.out);
+	EXPECT_EQ(0, RUN(&r, "send", self->name, "--prio", "32767", "urgent"))
+		TH_LOG("%s", r.err);
+	EXPECT_EQ(0, RUN(&r, "send", self->name, "--", "-dash", ""))
+		TH_LOG("%s", r.err);
+	EXPECT_EQ(5, mq_attr(self->name).curmsgs);
+	EXPECT_EQ(0, RUN(&r, "recv", self->name, "--count", "4"))
+		TH_LOG("%s", r.err);
+	EXPECT_STREQ("32767\turgent\n3\tfirst\n3\tsecond\n0\t-dash\n", r.out);
+	/* The empty message. */
+	EXPECT_EQ(0, RUN(&r, "recv", self->name)) TH_LOG("%s", r.err);
+	EXPECT_STREQ("0\t\n", r.out);
+}
+
+TEST_F(cli, recv_escapes_the_payload)
+{
+	struct run r;
+
+	ASSERT_EQ(0, RUN(&r, "create", "mq", self->name)) TH_LOG("%s", r.err);
+	EXPECT_EQ(0, RUN(&r, "send", self->name, "a\tb\\c\nd"))
+		TH_LOG("%s", r.err);
+	EXPECT_EQ(0, RUN(&r, "recv", self->name)) TH_LOG("%s", r.err);
+	EXPECT_STREQ("0\ta\\x09b\\\\c\\x0ad\n", r.out);
+}
+
+TEST_F(cli, recv_try_and_timeout_on_empty_queue)
+{
+	double start, took;
+	struct run r;
+
+	ASSERT_EQ(0, RUN(&r, "create", "mq", self->name)) TH_LOG("%s", r.err);
+	EXPECT_EQ(1, RUN(&r, "recv", self->name, "--try"));
+	EXPECT_NE(NULL, strstr(r.err, "would block")) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.err, self->name)) TH_LOG("%s", r.err);
+	start = now();
+	EXPECT_EQ(1, RUN(&r, "recv", self->name, "--timeout", "0.2"));
+	took = now() - start;
+	EXPECT_NE(NULL, strstr(r.err, "timed out")) TH_LOG("%s", r.err);
+	EXPECT_LE(0.2, took);
+	EXPECT_GT(10.0, took);
+
+	/* Two of three: the two are printed, and it still fails. */
+	ASSERT_EQ(0, RUN(&r, "send", self->name, "x", "y")) TH_LOG("%s", r.err);
+	EXPECT_EQ(1, RUN(&r, "recv", self->name, "--count", "3", "--try"));
+	EXPECT_STREQ("0\tx\n0\ty\n", r.out);
+}
+
+TEST_F(cli, send_to_full_queue_and_too_long_message_fail)
+{
+	struct run r;
+
+	ASSERT_EQ(0, RUN(&r, "create", "mq", self->name, "--maxmsg", "1",
+			 "--msgsize", "4")) TH_LOG("%s", r.err);
+	EXPECT_EQ(1, RUN(&r, "send", self->name, "12345"));
+	EXPECT_NE(NULL, strstr(r.err, self->name)) TH_LOG("%s", r.err);
+	EXPECT_EQ(0, mq_attr(self->name).curmsgs);
+	EXPECT_EQ(0, RUN(&r, "send", self->name, "1234")) TH_LOG("%s", r.err);
+	EXPECT_EQ(1, RUN(&r, "send", self->name, "--try", "more"));
+	EXPECT_NE(NULL, strstr(r.err, "would block")) TH_LOG("%s", r.err);
+	EXPECT_EQ(1, RUN(&r, "send", self->name, "--timeout", "0.1", "more"));
+	EXPECT_NE(NULL, strstr(r.err, "timed out")) TH_LOG("%s", r.err);
+	EXPECT_EQ(1, mq_attr(self->name).curmsgs);
+}
+
+TEST_F(cli, blocked_recv_returns_on_send)
+{
+	struct run r;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, RUN(&r, "create", "mq", self->name)) TH_LOG("%s", r.err);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (RUN(&r, "recv", self->name, "--timeout", "20"))
+			_exit(1);
+		_exit(strcmp(r.out, "9\thello\n") ? 2 : 0);
+	}
+	usleep(200 * 1000);
+	ASSERT_EQ(0, RUN(&r, "send", self->name, "--prio", "9", "hello"))
+		TH_LOG("%s", r.err);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+TEST_F(cli, send_without_messages_sends_stdin_lines)
+{
+	struct run r;
+
+	ASSERT_EQ(0, RUN(&r, "create", "mq", self->name)) TH_LOG("%s", r.err);
+	tool_input = "one\ntwo\n\nthree";
+	EXPECT_EQ(0, RUN(&r, "send", self->name, "--prio", "2"))
+		TH_LOG("%s", r.err);
+	EXPECT_EQ(4, mq_attr(self->name).curmsgs);
+	EXPECT_EQ(0, RUN(&r, "recv", self->name, "--count", "4"))
+		TH_LOG("%s", r.err);
+	EXPECT_STREQ("2\tone\n2\ttwo\n2\t\n2\tthree\n", r.out);
+}
+
+/* The same two subcommands copy a pipe's byte stream, as for a FIFO. */
+TEST_F(cli, send_and_recv_copy_a_pipes_stream)
+{
+	struct run r;
+	int status, rd;
+	pid_t pid;
+
+	ASSERT_EQ(0, RUN(&r, "create", "pipe", self->name)) TH_LOG("%s", r.err);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (RUN(&r, "recv", self->name))
+			_exit(1);
+		_exit(strcmp(r.out, "no\tescapes\n\\here\n") ? 2 : 0);
+	}
+	tool_input = "no\tescapes\n\\here\n";
+	EXPECT_EQ(0, RUN(&r, "send", self->name)) TH_LOG("%s", r.err);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+
+	/* Queue-only options are refused (with a reader there to open). */
+	rd = kipc_open(self->name, KIPC_PIPE, O_RDONLY | O_NONBLOCK | O_CLOEXEC,
+		       0, NULL);
+	ASSERT_LE(0, rd);
+	EXPECT_EQ(2, RUN(&r, "send", self->name, "message"));
+	EXPECT_NE(NULL, strstr(r.err, "stdin")) TH_LOG("%s", r.err);
+	EXPECT_EQ(2, RUN(&r, "send", self->name, "--prio", "1"));
+	EXPECT_NE(NULL, strstr(r.err, "message queues only")) TH_LOG("%s", r.err);
+	EXPECT_EQ(2, RUN(&r, "recv", self->name, "--try", "--count", "2"));
+	EXPECT_NE(NULL, strstr(r.err, "message queues only")) TH_LOG("%s", r.err);
+	close(rd);
+}
+
+TEST_F(cli, send_and_recv_refuse_other_types)
+{
+	struct run r;
+
+	ASSERT_EQ(0, RUN(&r, "create", "sem", self->name)) TH_LOG("%s", r.err);
+	EXPECT_EQ(1, RUN(&r, "send", self->name, "m"));
+	EXPECT_NE(NULL, strstr(r.err, "exists with another type"))
+		TH_LOG("%s", r.err);
+	EXPECT_EQ(1, RUN(&r, "recv", self->name, "--try"));
 	EXPECT_NE(NULL, strstr(r.err, "exists with another type"))
 		TH_LOG("%s", r.err);
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kipc.h"
@@ -172,6 +173,60 @@ static inline int param_set(const char *name, long long value)
 		return -1;
 	ret = fprintf(f, "%lld\n", value) < 0;
 	return fclose(f) || ret ? -1 : 0;
+}
+
+/* CLOCK_MONOTONIC now, in nanoseconds. */
+static inline uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* The CLOCK_MONOTONIC time @ms milliseconds from now. */
+static inline struct timespec mono_in_ms(long ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	return ts;
+}
+
+/*
+ * Wait (up to ~60 s, TCG is slow) until the object behind @fd has exactly
+ * @in tasks blocked putting in and @out blocked taking out (stat's
+ * blocked_in and blocked_out). Returns 0, or -1 if that never happened.
+ */
+static inline int wait_blocked_tasks(int fd, unsigned int in, unsigned int out)
+{
+	struct kipc_stat st;
+	int i;
+
+	for (i = 0; i < 6000; i++) {
+		if (raw_stat(fd, &st))
+			return -1;
+		if (st.blocked_in == in && st.blocked_out == out)
+			return 0;
+		usleep(10000);
+	}
+	return -1;
+}
+
+/* The exit status of child @pid, or 128 + signal if it was killed. */
+static inline int reap(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 #endif /* KIPC_SELFTEST_COMMON_H */

@@ -246,20 +246,6 @@ TEST(open_argument_checks)
 	}
 }
 
-TEST(types_the_module_lacks_are_eopnotsupp)
-{
-	uint32_t types[] = { KIPC_MQ };
-	struct kipc_open a;
-	size_t i;
-
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		sem_args(&a, NULL, O_RDWR, 0600, 0);
-		a.type = types[i];
-		EXPECT_EQ(-1, raw_open(&a));
-		EXPECT_EQ(EOPNOTSUPP, errno);
-	}
-}
-
 /* Newer userspace may pass a longer struct: zeros are fine, data is not. */
 TEST(open_accepts_longer_struct_with_zero_tail)
 {

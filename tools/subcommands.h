@@ -59,6 +59,8 @@ int parse_u64(const char *opt, const char *arg, int base, uint64_t min,
 	      uint64_t max, uint64_t *out);
 /* Parse a duration like "2", "0.5" or ".25" seconds, as parse_u64(). */
 int parse_seconds(const char *opt, const char *arg, struct timespec *out);
+/* Turn the relative @ts into an absolute CLOCK_MONOTONIC deadline. */
+int deadline_from_now(struct timespec *ts);
 
 /* Print why /dev/kipc could not be used (errno @err). */
 void dev_error(int err);
@@ -80,6 +82,12 @@ void obj_error_why(int type, const char *name, int err, const char *why);
  */
 int obj_open(const char *name, int type, int oflag, mode_t mode,
 	     const struct kipc_attr *attr);
+/*
+ * Open the existing @name as whichever of @types (tried in order) it is,
+ * storing that in *@type; as obj_open() otherwise.
+ */
+int obj_open_as(const char *name, const int *types, size_t ntypes, int oflag,
+		int *type);
 
 /* tools/output.c */
 
@@ -132,6 +140,8 @@ int rm_main(int argc, char *argv[]);
 int stat_main(int argc, char *argv[]);
 int post_main(int argc, char *argv[]);
 int wait_main(int argc, char *argv[]);
+int send_main(int argc, char *argv[]);
+int recv_main(int argc, char *argv[]);
 int version_main(int argc, char *argv[]);
 int ls_main(int argc, char *argv[]);
 int watch_main(int argc, char *argv[]);

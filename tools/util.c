@@ -14,6 +14,8 @@
 #include "kipc.h"
 #include "subcommands.h"
 
+#define NSEC_PER_SEC	1000000000L
+
 #define STR_(x)	#x
 #define STR(x)	STR_(x)
 
@@ -114,6 +116,22 @@ int parse_seconds(const char *opt, const char *arg, struct timespec *out)
 	}
 	out->tv_sec = sec;
 	out->tv_nsec = nsec;
+	return 0;
+}
+
+int deadline_from_now(struct timespec *ts)
+{
+	struct timespec now;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &now) < 0)
+		return -1;
+	/* parse_seconds() caps the timeout well below overflow. */
+	ts->tv_sec += now.tv_sec;
+	ts->tv_nsec += now.tv_nsec;
+	if (ts->tv_nsec >= NSEC_PER_SEC) {
+		ts->tv_sec++;
+		ts->tv_nsec -= NSEC_PER_SEC;
+	}
 	return 0;
 }
 
@@ -220,4 +238,30 @@ int obj_open(const char *name, int type, int oflag, mode_t mode,
 	if (fd < 0)
 		obj_error(type, name, errno);
 	return fd;
+}
+
+int obj_open_as(const char *name, const int *types, size_t ntypes, int oflag,
+		int *type)
+{
+	size_t i;
+	int fd = -1;
+
+	if (dev_ready() < 0)
+		return -1;
+	for (i = 0; i < ntypes; i++) {
+		fd = kipc_open(name, types[i], oflag | O_CLOEXEC, 0, NULL);
+		if (fd >= 0) {
+			*type = types[i];
+			return fd;
+		}
+		if (errno != EMEDIUMTYPE && errno != EOPNOTSUPP)
+			break;
+	}
+	/*
+	 * Name the type that failed; if @name was none of them, name the type
+	 * only if there was just one.
+	 */
+	obj_error(i < ntypes ? types[i] : ntypes == 1 ? types[0] : 0, name,
+		  errno);
+	return -1;
 }

@@ -13,8 +13,6 @@
 #include "kipc.h"
 #include "subcommands.h"
 
-#define NSEC_PER_SEC	1000000000L
-
 enum {
 	OPT_TIMEOUT = OPT_FIRST,
 	OPT_TRY,
@@ -25,23 +23,6 @@ static const struct option options[] = {
 	{ "try", no_argument, NULL, OPT_TRY },
 	{ NULL, 0, NULL, 0 },
 };
-
-/* Turn the relative @ts into an absolute CLOCK_MONOTONIC deadline. */
-static int deadline_from_now(struct timespec *ts)
-{
-	struct timespec now;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &now) < 0)
-		return -1;
-	/* parse_seconds() caps the timeout well below overflow. */
-	ts->tv_sec += now.tv_sec;
-	ts->tv_nsec += now.tv_nsec;
-	if (ts->tv_nsec >= NSEC_PER_SEC) {
-		ts->tv_sec++;
-		ts->tv_nsec -= NSEC_PER_SEC;
-	}
-	return 0;
-}
 
 int wait_main(int argc, char *argv[])
 {

@@ -8,6 +8,7 @@
 #ifndef KIPC_H
 #define KIPC_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
@@ -302,6 +303,104 @@ int kipc_watch_next(struct kipc_watch *w, struct kipc_event *ev,
 		    int timeout_ms);
 
 void kipc_watch_close(struct kipc_watch *w);
+
+/*
+ * Message queues (KIPC_MQ), like mq_send(3) and friends. Sending needs a
+ * handle opened with write access, receiving one with read access (else
+ * EBADF, which is also the error for a descriptor that is not a kipc
+ * queue). Priorities run 0..KIPC_MQ_PRIO_MAX - 1; receive takes the
+ * oldest message of the highest priority. Timeouts are absolute times on
+ * CLOCK_MONOTONIC (unlike mq_timedsend(3)'s CLOCK_REALTIME), so setting
+ * the clock does not move them; EINVAL if tv_sec is negative or tv_nsec
+ * is outside [0, 1000000000), also when the call would not have waited.
+ * Errors: EAGAIN (the handle is O_NONBLOCK and the call would wait),
+ * ETIMEDOUT, EINTR (a signal handler without SA_RESTART ran; nothing was
+ * sent or taken), EMSGSIZE, EINVAL (bad priority), EFAULT.
+ */
+
+/* The attributes of a queue, as struct mq_attr. */
+struct kipc_mq_attr {
+	long flags;	/* O_NONBLOCK if this handle is non-blocking, else 0 */
+	long maxmsg;	/* most messages the queue holds */
+	long msgsize;	/* largest message in bytes */
+	long curmsgs;	/* messages queued now */
+};
+
+/*
+ * Send @len bytes at @msg with priority @prio, waiting while the queue is
+ * full. @len may be 0; EMSGSIZE if it is above the queue's msgsize.
+ */
+int kipc_mq_send(int fd, const void *msg, size_t len, unsigned prio);
+
+/* As kipc_mq_send(), but fail with ETIMEDOUT once @abs_timeout passes. */
+int kipc_mq_timedsend(int fd, const void *msg, size_t len, unsigned prio,
+		      const struct timespec *abs_timeout);
+
+/*
+ * Take the oldest message of the highest priority into @buf and return
+ * its length; store its priority in *@prio unless @prio is NULL. @len must
+ * be at least the queue's msgsize (else EMSGSIZE, as POSIX wants). Waits
+ * while the queue is empty.
+ */
+ssize_t kipc_mq_receive(int fd, void *buf, size_t len, unsigned *prio);
+
+/* As kipc_mq_receive(), but fail with ETIMEDOUT once @abs_timeout passes. */
+ssize_t kipc_mq_timedreceive(int fd, void *buf, size_t len, unsigned *prio,
+			     const struct timespec *abs_timeout);
+
+/*
+ * Receive by type, like msgrcv(2)'s msgtyp mapped onto priorities:
+ *   @msgtyp == 0: any message (as kipc_mq_receive())
+ *   @msgtyp  > 0: only messages of priority @msgtyp, oldest first
+ *   @msgtyp  < 0: the oldest message of the highest priority that is at
+ *                 most -@msgtyp (System V takes the lowest type there,
+ *                 its most urgent; here the highest priority is)
+ * Waits while no such message is queued; @abs_timeout NULL waits for
+ * ever. EINVAL if |@msgtyp| is not below KIPC_MQ_PRIO_MAX.
+ */
+ssize_t kipc_mq_receive_type(int fd, void *buf, size_t len, unsigned *prio,
+			     long msgtyp, const struct timespec *abs_timeout);
+
+/* Fill @attr with the queue's attributes and this handle's O_NONBLOCK. */
+int kipc_mq_getattr(int fd, struct kipc_mq_attr *attr);
+
+/*
+ * Like mq_notify(3): with @sev NULL, remove the calling process's
+ * registration (nothing happens if another process holds it); else
+ * register the calling process to be told when a message arrives in the
+ * empty queue and no waiting receiver takes it. @sev->sigev_notify is
+ * SIGEV_SIGNAL (send sigev_signo with si_code SI_MESGQ and si_value
+ * sigev_value) or SIGEV_NONE; SIGEV_THREAD is not supported (EINVAL).
+ * EBUSY if the queue has a registration already. It ends when it fires,
+ * and when the handle it was made through is closed for the last time.
+ */
+int kipc_mq_notify(int fd, const struct sigevent *sev);
+
+/* One message of a batch call. */
+struct kipc_mq_msg {
+	void *buf;	/* the message (send) or a buffer for it (receive) */
+	size_t len;	/* its length (send); in: buffer size, out: message
+			 * length (receive) */
+	unsigned prio;	/* its priority: in (send), out (receive) */
+};
+
+/*
+ * Send up to @count (1..KIPC_MQ_BATCH_MAX) messages in one system call and
+ * return how many were sent. Only the first may wait for room (until
+ * @abs_timeout if not NULL); the call returns as soon as a later one would
+ * have to wait. As with sendmmsg(2), an error after at least one message
+ * was sent ends the call with that count; before any, it is reported.
+ */
+int kipc_mq_send_batch(int fd, const struct kipc_mq_msg *msgs, unsigned count,
+		       const struct timespec *abs_timeout);
+
+/*
+ * Receive up to @count messages in one system call into @msgs[i].buf,
+ * setting @msgs[i].len and .prio, and return how many were received. Only
+ * the first may wait; so a consumer drains a queue with one call.
+ */
+int kipc_mq_receive_batch(int fd, struct kipc_mq_msg *msgs, unsigned count,
+			  const struct timespec *abs_timeout);
 
 #ifdef __cplusplus
 }

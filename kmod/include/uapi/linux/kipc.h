@@ -32,10 +32,11 @@
 /* Feature bits reported by KIPC_IOC_VERSION; one per object type or ability. */
 #define KIPC_FEAT_SEM		_BITULL(0)	/* KIPC_SEM objects */
 #define KIPC_FEAT_PIPE		_BITULL(1)	/* KIPC_PIPE objects */
+#define KIPC_FEAT_MQ		_BITULL(2)	/* KIPC_MQ objects */
 #define KIPC_FEAT_SHM		_BITULL(3)	/* KIPC_SHM regions */
 /* Abilities other than object types count down from bit 63. */
 #define KIPC_FEAT_NETLINK	_BITULL(63)	/* the "kipc" genetlink family */
-#define KIPC_FEATURES_ALL	(KIPC_FEAT_SEM | KIPC_FEAT_PIPE | \
+#define KIPC_FEATURES_ALL	(KIPC_FEAT_SEM | KIPC_FEAT_PIPE | KIPC_FEAT_MQ | \
 				 KIPC_FEAT_SHM | KIPC_FEAT_NETLINK)
 
 /* Object types. */
@@ -297,6 +298,188 @@ struct kipc_sem_value {
 };
 
 /*
+ * Message queues.
+ *
+ * Messages of 0..msgsize bytes with a priority 0..KIPC_MQ_PRIO_MAX - 1;
+ * receive takes the oldest message of the highest priority. A queue holds
+ * at most maxmsg messages. Both are set at creation (struct kipc_open; 0
+ * gives the defaults below) and capped by the module parameters
+ * mq_maxmsg_max and mq_msgsize_max (EINVAL beyond them). The queue's
+ * largest possible contents are charged to its creator up front.
+ *
+ * Sending needs a handle opened for writing and receiving one opened for
+ * reading (else EBADF), as for mq_send(3) and mq_receive(3).
+ */
+#define KIPC_MQ_PRIO_MAX	32768		/* as Linux's MQ_PRIO_MAX */
+#define KIPC_MQ_MAXMSG_DEFAULT	10
+#define KIPC_MQ_MSGSIZE_DEFAULT	8192
+#define KIPC_MQ_BATCH_MAX	1024		/* items of one batch call */
+
+/*
+ * Flags of struct kipc_mq_send, kipc_mq_receive and kipc_mq_batch.
+ *
+ * KIPC_MQ_TIMED:    @timeout_ns is an absolute CLOCK_MONOTONIC deadline
+ *                   (ETIMEDOUT when it passes; above S64_MAX is EINVAL);
+ *                   without it @timeout_ns must be zero
+ * KIPC_MQ_NONBLOCK: never sleep (EAGAIN), as if the handle were O_NONBLOCK
+ *
+ * Receive only, the selector (System V msgrcv() msgtyp semantics mapped
+ * onto priorities; at most one of the two):
+ * KIPC_MQ_SEL_EXACT:   take only messages of priority @sel_prio, oldest
+ *                      first (msgtyp > 0)
+ * KIPC_MQ_SEL_AT_MOST: take the oldest message of the highest priority
+ *                      that is at most @sel_prio (msgtyp < 0: System V
+ *                      takes the lowest type <= |msgtyp| because low types
+ *                      are urgent there; here high priorities are urgent)
+ * Without a selector any message is taken (msgtyp == 0, but highest
+ * priority first rather than System V's arrival order). A receiver with a
+ * selector waits while no message it accepts is queued; a message sent
+ * meanwhile goes to the oldest waiting receiver that accepts it.
+ */
+#define KIPC_MQ_TIMED		_BITUL(0)
+#define KIPC_MQ_NONBLOCK	_BITUL(1)
+#define KIPC_MQ_SEL_EXACT	_BITUL(2)
+#define KIPC_MQ_SEL_AT_MOST	_BITUL(3)
+#define KIPC_MQ_SEND_FLAGS	(KIPC_MQ_TIMED | KIPC_MQ_NONBLOCK)
+#define KIPC_MQ_SEL		(KIPC_MQ_SEL_EXACT | KIPC_MQ_SEL_AT_MOST)
+#define KIPC_MQ_RECEIVE_FLAGS	(KIPC_MQ_SEND_FLAGS | KIPC_MQ_SEL)
+
+/**
+ * struct kipc_mq_send - argument of KIPC_IOC_MQ_SEND
+ * @msg:        in: user pointer to the message (may be 0 if @len is 0)
+ * @len:        in: its length, 0..msgsize (EMSGSIZE beyond)
+ * @timeout_ns: in: with KIPC_MQ_TIMED, the deadline; else zero
+ * @prio:       in: priority, below KIPC_MQ_PRIO_MAX (else EINVAL)
+ * @flags:      in: KIPC_MQ_TIMED, KIPC_MQ_NONBLOCK
+ *
+ * Queues the message, or hands it straight to the oldest receiver waiting
+ * for it. While the queue is full the sender sleeps; waiting senders are
+ * served in FIFO order. EAGAIN (O_NONBLOCK or KIPC_MQ_NONBLOCK) if the
+ * queue is full; ETIMEDOUT; EINTR (restarted with SA_RESTART). The message
+ * is sent exactly once or not at all.
+ */
+struct kipc_mq_send {
+	__u64 msg;
+	__u64 len;
+	__u64 timeout_ns;
+	__u32 prio;
+	__u32 flags;
+};
+
+/**
+ * struct kipc_mq_receive - argument of KIPC_IOC_MQ_RECEIVE
+ * @buf:        in: user pointer to the buffer
+ * @len:        in: its size, at least msgsize (else EMSGSIZE, as POSIX)
+ * @timeout_ns: in: with KIPC_MQ_TIMED, the deadline; else zero
+ * @flags:      in: KIPC_MQ_TIMED, KIPC_MQ_NONBLOCK, one KIPC_MQ_SEL_*
+ * @sel_prio:   in: with a selector, its priority (below
+ *              KIPC_MQ_PRIO_MAX); else zero
+ * @prio:       out: the message's priority
+ * @pad:        must be zero
+ *
+ * Returns the message's length. Sleeps while there is no message (that the
+ * selector accepts); waiting receivers are served in FIFO order. EAGAIN,
+ * ETIMEDOUT and EINTR as for sending; no message is taken then. EFAULT for
+ * a NULL @buf before anything is taken; if copying to @buf faults later,
+ * the message is lost (as with Linux's mq_timedreceive).
+ */
+struct kipc_mq_receive {
+	__u64 buf;
+	__u64 len;
+	__u64 timeout_ns;
+	__u32 flags;
+	__u32 sel_prio;
+	__u32 prio;
+	__u32 pad;
+};
+
+/**
+ * struct kipc_mq_item - one message of a batch call
+ * @buf:  in: user pointer to the message (send) or buffer (receive)
+ * @len:  in: send: the message's length; receive: the buffer's size, at
+ *        least msgsize; out (receive): the message's length
+ * @prio: in (send): priority; out (receive): priority
+ * @pad:  must be zero
+ */
+struct kipc_mq_item {
+	__u64 buf;
+	__u64 len;
+	__u32 prio;
+	__u32 pad;
+};
+
+/**
+ * struct kipc_mq_batch - argument of KIPC_IOC_MQ_SEND_BATCH and
+ * KIPC_IOC_MQ_RECEIVE_BATCH
+ * @items:      in: user pointer to @count struct kipc_mq_item
+ * @timeout_ns: in: with KIPC_MQ_TIMED, the deadline; else zero
+ * @count:      in: 1..KIPC_MQ_BATCH_MAX
+ * @flags:      in: as for a single send or receive (selectors: receive)
+ * @sel_prio:   in: receive with a selector: its priority; else zero
+ * @pad:        must be zero
+ *
+ * Sends or receives up to @count messages, item by item, and returns how
+ * many it moved. Only the first item may wait (under the usual rules);
+ * the call returns as soon as a later one would have to. As with
+ * sendmmsg(2)/recvmmsg(2), an error after at least one message moved ends
+ * the call with that count and the error is not reported; before any
+ * moved, it is the call's error.
+ */
+struct kipc_mq_batch {
+	__u64 items;
+	__u64 timeout_ns;
+	__u32 count;
+	__u32 flags;
+	__u32 sel_prio;
+	__u32 pad;
+};
+
+/**
+ * struct kipc_mq_info - argument of KIPC_IOC_MQ_GETATTR
+ * @flags:   out: O_NONBLOCK if this handle is non-blocking, else 0
+ * @maxmsg:  out: most messages the queue holds
+ * @msgsize: out: largest message in bytes
+ * @curmsgs: out: messages queued now
+ */
+struct kipc_mq_info {
+	__u32 flags;
+	__u32 maxmsg;
+	__u32 msgsize;
+	__u32 curmsgs;
+};
+
+/* struct kipc_mq_notify.how */
+enum kipc_mq_notify_how {
+	KIPC_MQ_NOTIFY_OFF = 0,		/* remove the caller's registration */
+	KIPC_MQ_NOTIFY_NONE = 1,	/* register; nothing is sent */
+	KIPC_MQ_NOTIFY_SIGNAL = 2,	/* register; send @signo */
+};
+
+/**
+ * struct kipc_mq_notify - argument of KIPC_IOC_MQ_NOTIFY
+ * @how:   in: enum kipc_mq_notify_how
+ * @signo: in: KIPC_MQ_NOTIFY_SIGNAL: the signal, 1.._NSIG - 1; else zero
+ * @value: in: KIPC_MQ_NOTIFY_SIGNAL: the signal's si_value, as sival_ptr
+ *         (a union sigval's pointer member); else zero
+ *
+ * Like mq_notify(3): register the calling process to be told when a
+ * message arrives in the empty queue and no receiver takes it at once
+ * (a receiver waiting for it gets it instead, and nothing is sent). One
+ * registration per queue: EBUSY while one exists, also for its own
+ * process. The signal carries si_code SI_MESGQ, si_value, and the sender's
+ * pid and uid. A registration ends when it fires (register again for the
+ * next message), when its process removes it (KIPC_MQ_NOTIFY_OFF through
+ * any handle of the queue; a no-op for other processes), or when the
+ * handle it was made through is closed for the last time. A process that
+ * has called execve() since it registered gets no signal.
+ */
+struct kipc_mq_notify {
+	__u32 how;
+	__u32 signo;
+	__u64 value;
+};
+
+/*
  * Regions (KIPC_SHM): one set of shmem pages that every process opening
  * the region can mmap(MAP_SHARED) and pread/pwrite.
  *
@@ -404,6 +587,13 @@ struct kipc_shm_info {
 
 /* On pipe fds; FIONREAD works too. */
 #define KIPC_IOC_PIPE_SETSIZE	_IOWR(KIPC_IOC_MAGIC, 0x50, struct kipc_pipe_size)
+
+#define KIPC_IOC_MQ_SEND	_IOW(KIPC_IOC_MAGIC, 0x58, struct kipc_mq_send)
+#define KIPC_IOC_MQ_RECEIVE	_IOWR(KIPC_IOC_MAGIC, 0x59, struct kipc_mq_receive)
+#define KIPC_IOC_MQ_GETATTR	_IOR(KIPC_IOC_MAGIC, 0x5a, struct kipc_mq_info)
+#define KIPC_IOC_MQ_NOTIFY	_IOW(KIPC_IOC_MAGIC, 0x5b, struct kipc_mq_notify)
+#define KIPC_IOC_MQ_SEND_BATCH	_IOW(KIPC_IOC_MAGIC, 0x5c, struct kipc_mq_batch)
+#define KIPC_IOC_MQ_RECEIVE_BATCH _IOW(KIPC_IOC_MAGIC, 0x5d, struct kipc_mq_batch)
 
 /* On semaphore fds. */
 #define KIPC_IOC_SEM_WAIT	_IOW(KIPC_IOC_MAGIC, 0x60, struct kipc_sem_wait)

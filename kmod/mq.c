@@ -1,0 +1,1292 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Priority message queues.
+ *
+ * Index. Priorities run 0..KIPC_MQ_PRIO_MAX - 1 (32768). They are split
+ * into leaves of BITS_PER_LONG priorities; a leaf holds, per priority, the
+ * oldest message of that priority (the messages of one priority form a
+ * circular list through that first message, so a FIFO costs one pointer)
+ * and a word with a bit per non-empty priority. A directory points at the
+ * leaves in use and a summary bitmap has a bit per leaf in use. Finding
+ * the highest non-empty priority (or the highest one not above a limit)
+ * is a find_last_bit() over the summary (8 words on 64-bit) and an __fls()
+ * of one leaf word; queueing and taking a message are O(1). Nothing is
+ * ever O(number of queued messages) or O(number of priorities in use).
+ *
+ * Memory. An empty queue is the struct and its directory (one pointer per
+ * leaf: 4 KiB). A leaf is allocated when the first message of its range
+ * of priorities arrives and goes when its last one leaves; one empty leaf
+ * is kept for reuse so a queue that empties and fills again does not
+ * allocate every time. Messages are allocated at send time (kvmalloc, as
+ * they may be large) so idle queues pin nothing; a queue can never hold
+ * more than maxmsg of them nor use more than min(maxmsg, leaves) + 1
+ * leaves, and that bound is what the creator is charged at creation
+ * (overflow-checked). Senders waiting on a full queue hold their message,
+ * and a spare leaf, outside that bound, as blocked mq_send() callers do in
+ * ipc/mqueue.c; it is accounted to their memory cgroup.
+ *
+ * Copying. Message bodies are copied from user space before the lock is
+ * taken and to user space after it is dropped. If the copy to user space
+ * faults, the message has already left the queue and is lost, as with
+ * Linux's mq_timedreceive(); an obviously bad buffer (NULL) is refused
+ * before anything is taken.
+ *
+ * Waiting. Receivers wait on a FIFO list; a sender hands its message
+ * straight to the oldest waiting receiver that accepts it (selectors), so
+ * a queued message is never acceptable to a waiting receiver. Senders wait
+ * on a FIFO list while the queue is full; a receiver that frees a slot
+ * moves the oldest waiting sender's message in (or to a waiting receiver)
+ * on the sender's behalf. Either way the waiter is marked done under the
+ * lock and owns the result even if a signal or its deadline comes at the
+ * same moment. Tasks, pollers and the notification are woken after the
+ * lock is dropped.
+ *
+ * Notification (mq_notify). One registration per queue. It fires when a
+ * send queues a message into an empty queue; a message handed to a
+ * waiting receiver is not queued and fires nothing. Firing removes the
+ * registration. The signal is sent with send_sig_info(), which modules
+ * may use on both 6.1 and 6.12 (the process-directed do_send_sig_info()
+ * that ipc/mqueue.c uses is not exported); see kipc_mq_notify_send().
+ */
+#include <linux/bitops.h>
+#include <linux/cred.h>
+#include <linux/hrtimer.h>
+#include <linux/module.h>
+#include <linux/overflow.h>
+#include <linux/pid.h>
+#include <linux/poll.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/signal.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/uaccess.h>
+
+#include "kipc.h"
+
+static unsigned int mq_maxmsg_max = 65536;
+module_param(mq_maxmsg_max, uint, 0644);
+MODULE_PARM_DESC(mq_maxmsg_max, "Largest maxmsg of a new message queue (EINVAL)");
+
+static unsigned int mq_msgsize_max = 1 << 20;
+module_param(mq_msgsize_max, uint, 0644);
+MODULE_PARM_DESC(mq_msgsize_max, "Largest msgsize of a new message queue, bytes (EINVAL)");
+
+#define KIPC_MQ_LEAF_PRIOS	BITS_PER_LONG
+#define KIPC_MQ_LEAVES		(KIPC_MQ_PRIO_MAX / KIPC_MQ_LEAF_PRIOS)
+
+/* Tasks one locked section wakes after unlocking; more are woken inside. */
+#define KIPC_MQ_WAKE_MAX	4
+
+/**
+ * struct kipc_mq_message - a message in a queue or on its way
+ * @node: in the circular list of its priority's messages
+ * @len:  bytes in @data
+ * @prio: priority
+ * @data: the body
+ */
+struct kipc_mq_message {
+	struct list_head node;
+	u32 len;
+	u32 prio;
+	u8 data[];
+};
+
+/**
+ * struct kipc_mq_leaf - BITS_PER_LONG consecutive priorities
+ * @used:  bit i set iff @first[i] is not NULL
+ * @first: the oldest message of each priority, NULL if it has none
+ *
+ * A leaf in the directory has at least one message; an unused one is all
+ * zeroes. Protected by the queue's lock.
+ */
+struct kipc_mq_leaf {
+	unsigned long used;
+	struct kipc_mq_message *first[KIPC_MQ_LEAF_PRIOS];
+};
+
+/**
+ * struct kipc_mq_reg - a notification registration
+ * @handle:  the handle it was made through; NULL if there is none
+ * @tgid:    the registering process
+ * @tid:     the registering thread
+ * @exec_id: the process's self_exec_id when it registered
+ * @signo:   the signal, 0 for KIPC_MQ_NOTIFY_NONE
+ * @value:   the signal's si_value
+ */
+struct kipc_mq_reg {
+	struct kipc_handle *handle;
+	struct pid *tgid;
+	struct pid *tid;
+	u64 exec_id;
+	int signo;
+	u64 value;
+};
+
+/**
+ * struct kipc_mq - a message queue
+ * @obj:         the common part
+ * @maxmsg:      most messages held; immutable
+ * @msgsize:     largest message; immutable
+ * @dir:         the leaves in use, by priority / KIPC_MQ_LEAF_PRIOS; the
+ *               pointer is immutable, the entries are protected by @lock
+ * @lock:        protects everything below it
+ * @curmsgs:     messages queued
+ * @summary:     bit i set iff @dir[i] is not NULL
+ * @spare_leaf:  an unused leaf kept for reuse, or NULL
+ * @senders:     struct kipc_mq_sender waiting for room, oldest first;
+ *               not empty only while the queue is full
+ * @receivers:   struct kipc_mq_receiver waiting for a message, oldest first
+ * @nsenders:    tasks sleeping in send, for stat
+ * @nreceivers:  tasks sleeping in receive, for stat
+ * @high_water:  largest @curmsgs seen
+ * @sends:       messages sent
+ * @receives:    messages received
+ * @in_bytes:    bytes sent
+ * @out_bytes:   bytes received
+ * @reg:         the notification registration
+ * @poll_wq:     woken when the queue turns non-empty or not full
+ */
+struct kipc_mq {
+	struct kipc_obj obj;
+	u32 maxmsg;
+	u32 msgsize;
+	struct kipc_mq_leaf **dir;
+
+	spinlock_t lock;		/* protects the fields below */
+	u32 curmsgs;
+	unsigned long summary[BITS_TO_LONGS(KIPC_MQ_LEAVES)];
+	struct kipc_mq_leaf *spare_leaf;
+	struct list_head senders;
+	struct list_head receivers;
+	u32 nsenders;
+	u32 nreceivers;
+	u32 high_water;
+	u64 sends;
+	u64 receives;
+	u64 in_bytes;
+	u64 out_bytes;
+	struct kipc_mq_reg reg;
+
+	wait_queue_head_t poll_wq;
+};
+
+/**
+ * struct kipc_mq_sender - a task sleeping in send while the queue is full
+ * @node:  in kipc_mq.senders while waiting
+ * @task:  the sleeper
+ * @msg:   its message
+ * @spare: a leaf for @msg's priority in case it has none when @msg is
+ *         moved in; whoever moves @msg in may take it
+ * @done:  @msg was moved in (or handed to a receiver) and @node unlinked
+ *
+ * Lives on the sleeper's stack; protected by the queue's lock.
+ */
+struct kipc_mq_sender {
+	struct list_head node;
+	struct task_struct *task;
+	struct kipc_mq_message *msg;
+	struct kipc_mq_leaf *spare;
+	bool done;
+};
+
+/**
+ * struct kipc_mq_receiver - a task sleeping in receive
+ * @node:     in kipc_mq.receivers while waiting
+ * @task:     the sleeper
+ * @sel:      its selector, 0 or one KIPC_MQ_SEL_* flag
+ * @sel_prio: the selector's priority
+ * @msg:      the message handed to it, once @done
+ * @done:     a sender gave it @msg and unlinked @node
+ *
+ * Lives on the sleeper's stack; protected by the queue's lock.
+ */
+struct kipc_mq_receiver {
+	struct list_head node;
+	struct task_struct *task;
+	u32 sel;
+	u32 sel_prio;
+	struct kipc_mq_message *msg;
+	bool done;
+};
+
+/**
+ * struct kipc_mq_wake - what a locked section leaves to do after unlocking
+ * @tasks:     waiters to wake, each with a task reference
+ * @ntasks:    entries of @tasks in use
+ * @poll:      events to wake pollers with
+ * @fire:      a registration that fired (its @tgid is NULL if none did)
+ * @free_leaf: a leaf to free
+ */
+struct kipc_mq_wake {
+	struct task_struct *tasks[KIPC_MQ_WAKE_MAX];
+	unsigned int ntasks;
+	__poll_t poll;
+	struct kipc_mq_reg fire;
+	struct kipc_mq_leaf *free_leaf;
+};
+
+static struct kipc_mq *kipc_mq(struct kipc_obj *obj)
+{
+	return container_of(obj, struct kipc_mq, obj);
+}
+
+static struct kipc_mq *kipc_mq_file(struct file *file)
+{
+	return kipc_mq(kipc_file_handle(file)->obj);
+}
+
+/* Locking and waking. */
+
+/* Wake @task after unlocking (or now, under the lock, if the list is full). */
+static void kipc_mq_wake_task(struct kipc_mq_wake *wk, struct task_struct *task)
+{
+	if (wk->ntasks == KIPC_MQ_WAKE_MAX) {
+		/* Safe under the lock: the waiter re-takes it to look. */
+		wake_up_process(task);
+		return;
+	}
+	get_task_struct(task);
+	wk->tasks[wk->ntasks++] = task;
+}
+
+static void kipc_mq_notify_send(struct kipc_mq_reg *reg);
+
+static void kipc_mq_wake_up(struct kipc_mq *mq, struct kipc_mq_wake *wk)
+{
+	unsigned int i;
+
+	for (i = 0; i < wk->ntasks; i++) {
+		wake_up_process(wk->tasks[i]);
+		put_task_struct(wk->tasks[i]);
+	}
+	if (wk->poll)
+		wake_up_interruptible_poll(&mq->poll_wq, wk->poll);
+	if (wk->fire.tgid)
+		kipc_mq_notify_send(&wk->fire);
+	kfree(wk->free_leaf);
+}
+
+/* The index. */
+
+static bool kipc_mq_prio_used(const struct kipc_mq *mq, u32 prio)
+{
+	unsigned int li = prio / KIPC_MQ_LEAF_PRIOS;
+
+	lockdep_assert_held(&mq->lock);
+	return test_bit(li, mq->summary) &&
+	       test_bit(prio % KIPC_MQ_LEAF_PRIOS, &mq->dir[li]->used);
+}
+
+/* The highest priority not above @max that has a message, or -1. */
+static int kipc_mq_highest(const struct kipc_mq *mq, u32 max)
+{
+	unsigned int li = max / KIPC_MQ_LEAF_PRIOS, below;
+	unsigned long used;
+
+	lockdep_assert_held(&mq->lock);
+	if (test_bit(li, mq->summary)) {
+		used = mq->dir[li]->used & GENMASK(max % KIPC_MQ_LEAF_PRIOS, 0);
+		if (used)
+			return li * KIPC_MQ_LEAF_PRIOS + __fls(used);
+	}
+	below = find_last_bit(mq->summary, li);
+	if (below >= li)
+		return -1;
+	return below * KIPC_MQ_LEAF_PRIOS + __fls(mq->dir[below]->used);
+}
+
+/* The priority a receiver with selector @sel would take from, or -1. */
+static int kipc_mq_find(const struct kipc_mq *mq, u32 sel, u32 sel_prio)
+{
+	lockdep_assert_held(&mq->lock);
+	switch (sel) {
+	case KIPC_MQ_SEL_EXACT:
+		return kipc_mq_prio_used(mq, sel_prio) ? sel_prio : -1;
+	case KIPC_MQ_SEL_AT_MOST:
+		return kipc_mq_highest(mq, sel_prio);
+	default:
+		return mq->curmsgs ? kipc_mq_highest(mq, KIPC_MQ_PRIO_MAX - 1) : -1;
+	}
+}
+
+static bool kipc_mq_accepts(u32 sel, u32 sel_prio, u32 prio)
+{
+	switch (sel) {
+	case KIPC_MQ_SEL_EXACT:
+		return prio == sel_prio;
+	case KIPC_MQ_SEL_AT_MOST:
+		return prio <= sel_prio;
+	default:
+		return true;
+	}
+}
+
+/*
+ * Can @prio be queued without allocating: its leaf is there, or the
+ * queue's spare or @spare can become it?
+ */
+static bool kipc_mq_have_leaf(const struct kipc_mq *mq, u32 prio,
+			      const struct kipc_mq_leaf *spare)
+{
+	lockdep_assert_held(&mq->lock);
+	return test_bit(prio / KIPC_MQ_LEAF_PRIOS, mq->summary) ||
+	       mq->spare_leaf || spare;
+}
+
+/*
+ * Queue @m behind the other messages of its priority. The queue has room,
+ * and kipc_mq_have_leaf() is true; a leaf needed comes from the queue's
+ * spare first, then from *@spare (which is then cleared).
+ */
+static void kipc_mq_enqueue(struct kipc_mq *mq, struct kipc_mq_message *m,
+			    struct kipc_mq_leaf **spare)
+{
+	unsigned int li = m->prio / KIPC_MQ_LEAF_PRIOS;
+	unsigned int bit = m->prio % KIPC_MQ_LEAF_PRIOS;
+	struct kipc_mq_leaf *leaf = mq->dir[li];
+	struct kipc_mq_message **first;
+
+	lockdep_assert_held(&mq->lock);
+	if (!leaf) {
+		if (mq->spare_leaf) {
+			leaf = mq->spare_leaf;
+			mq->spare_leaf = NULL;
+		} else {
+			leaf = *spare;
+			*spare = NULL;
+		}
+		mq->dir[li] = leaf;
+		__set_bit(li, mq->summary);
+	}
+
+	first = &leaf->first[bit];
+	if (*first) {
+		/* Before the first in the circle is after the last. */
+		list_add_tail(&m->node, &(*first)->node);
+	} else {
+		INIT_LIST_HEAD(&m->node);
+		*first = m;
+		__set_bit(bit, &leaf->used);
+	}
+	mq->curmsgs++;
+	mq->high_water = max(mq->high_water, mq->curmsgs);
+}
+
+/* Take the oldest message of @prio, which has one. */
+static struct kipc_mq_message *kipc_mq_dequeue(struct kipc_mq *mq, u32 prio,
+					       struct kipc_mq_wake *wk)
+{
+	unsigned int li = prio / KIPC_MQ_LEAF_PRIOS;
+	unsigned int bit = prio % KIPC_MQ_LEAF_PRIOS;
+	struct kipc_mq_leaf *leaf = mq->dir[li];
+	struct kipc_mq_message *m = leaf->first[bit];
+
+	lockdep_assert_held(&mq->lock);
+	if (!list_empty(&m->node)) {
+		leaf->first[bit] = list_next_entry(m, node);
+		list_del(&m->node);
+	} else {
+		leaf->first[bit] = NULL;
+		__clear_bit(bit, &leaf->used);
+		if (!leaf->used) {
+			mq->dir[li] = NULL;
+			__clear_bit(li, mq->summary);
+			if (!mq->spare_leaf)
+				mq->spare_leaf = leaf;
+			else
+				wk->free_leaf = leaf;
+		}
+	}
+	mq->curmsgs--;
+	return m;
+}
+
+/* Statistics. */
+
+static void kipc_mq_account_in(struct kipc_mq *mq, struct kipc_mq_message *m)
+{
+	lockdep_assert_held(&mq->lock);
+	mq->sends++;
+	mq->in_bytes += m->len;
+}
+
+static void kipc_mq_account_out(struct kipc_mq *mq, struct kipc_mq_message *m)
+{
+	lockdep_assert_held(&mq->lock);
+	mq->receives++;
+	mq->out_bytes += m->len;
+}
+
+/* Moving messages between senders, the queue and receivers. */
+
+/*
+ * Give @m, which is being sent, to the oldest waiting receiver that
+ * accepts it. Returns false if there is none.
+ */
+static bool kipc_mq_hand_off(struct kipc_mq *mq, struct kipc_mq_message *m,
+			     struct kipc_mq_wake *wk)
+{
+	struct kipc_mq_receiver *r;
+
+	lockdep_assert_held(&mq->lock);
+	list_for_each_entry(r, &mq->receivers, node) {
+		if (!kipc_mq_accepts(r->sel, r->sel_prio, m->prio))
+			continue;
+		list_del_init(&r->node);
+		r->msg = m;
+		r->done = true;
+		kipc_mq_account_out(mq, m);
+		kipc_mq_wake_task(wk, r->task);
+		return true;
+	}
+	return false;
+}
+
+/* While there is room, move the oldest waiting senders' messages in. */
+static void kipc_mq_pull_senders(struct kipc_mq *mq, struct kipc_mq_wake *wk)
+{
+	struct kipc_mq_sender *s;
+
+	lockdep_assert_held(&mq->lock);
+	while (mq->curmsgs < mq->maxmsg && !list_empty(&mq->senders)) {
+		s = list_first_entry(&mq->senders, struct kipc_mq_sender, node);
+		list_del_init(&s->node);
+		kipc_mq_account_in(mq, s->msg);
+		if (!kipc_mq_hand_off(mq, s->msg, wk))
+			kipc_mq_enqueue(mq, s->msg, &s->spare);
+		s->done = true;
+		kipc_mq_wake_task(wk, s->task);
+	}
+}
+
+/*
+ * Take a message for a receiver with selector @sel from the queue, or
+ * else from the oldest waiting sender whose message it accepts. Returns
+ * NULL if there is none.
+ */
+static struct kipc_mq_message *kipc_mq_take(struct kipc_mq *mq, u32 sel,
+					    u32 sel_prio,
+					    struct kipc_mq_wake *wk)
+{
+	bool was_full = mq->curmsgs == mq->maxmsg;
+	struct kipc_mq_message *m;
+	struct kipc_mq_sender *s;
+	int prio;
+
+	lockdep_assert_held(&mq->lock);
+	prio = kipc_mq_find(mq, sel, sel_prio);
+	if (prio >= 0) {
+		m = kipc_mq_dequeue(mq, prio, wk);
+		kipc_mq_account_out(mq, m);
+		kipc_mq_pull_senders(mq, wk);
+		if (was_full && mq->curmsgs < mq->maxmsg)
+			wk->poll |= EPOLLOUT | EPOLLWRNORM;
+		return m;
+	}
+
+	/*
+	 * Senders wait only while the queue is full, so this matters only
+	 * to selectors that accept none of the queued messages.
+	 */
+	list_for_each_entry(s, &mq->senders, node) {
+		if (!kipc_mq_accepts(sel, sel_prio, s->msg->prio))
+			continue;
+		list_del_init(&s->node);
+		m = s->msg;
+		kipc_mq_account_in(mq, m);
+		kipc_mq_account_out(mq, m);
+		s->done = true;
+		kipc_mq_wake_task(wk, s->task);
+		return m;
+	}
+	return NULL;
+}
+
+/*
+ * Sleep until *@done, a signal, or @deadline (absolute CLOCK_MONOTONIC,
+ * NULL for none). Called and returns with the lock held; the caller has
+ * put itself on a waiter list. Returns 0 if done: being done wins over a
+ * signal or timeout arriving with it.
+ */
+static int kipc_mq_sleep(struct kipc_mq *mq, const bool *done,
+			 ktime_t *deadline)
+	__must_hold(&mq->lock)
+{
+	int ret;
+
+	lockdep_assert_held(&mq->lock);
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		spin_unlock(&mq->lock);
+		if (deadline)
+			schedule_hrtimeout_range_clock(deadline, 0,
+						       HRTIMER_MODE_ABS,
+						       CLOCK_MONOTONIC);
+		else
+			schedule();
+		spin_lock(&mq->lock);
+
+		if (*done) {
+			ret = 0;
+			break;
+		}
+		if (signal_pending(current)) {
+			ret = -ERESTARTSYS;
+			break;
+		}
+		if (deadline && ktime_compare(ktime_get(), *deadline) >= 0) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+	}
+	__set_current_state(TASK_RUNNING);
+	return ret;
+}
+
+/* Notification. */
+
+/* Take the registration out of the queue, to be fired or dropped. */
+static void kipc_mq_reg_take(struct kipc_mq *mq, struct kipc_mq_reg *out)
+{
+	lockdep_assert_held(&mq->lock);
+	*out = mq->reg;
+	memset(&mq->reg, 0, sizeof(mq->reg));
+}
+
+static void kipc_mq_reg_put(struct kipc_mq_reg *reg)
+{
+	put_pid(reg->tgid);
+	put_pid(reg->tid);
+}
+
+/*
+ * The thread of @leader's process to send @sig to: send_sig_info() queues
+ * the signal on one thread, so pick one the way the kernel does for
+ * process-directed signals: one that is not exiting and does not block
+ * @sig. If all block it, the thread that registered (if it lives on),
+ * else the main thread, where it stays pending until unblocked. Reading
+ * ->blocked without the siglock only risks picking a thread that has just
+ * blocked @sig, which then holds it pending the same way.
+ */
+static struct task_struct *kipc_mq_notify_target(struct task_struct *leader,
+						 struct pid *tid, int sig)
+{
+	struct task_struct *t;
+
+	for_each_thread(leader, t)
+		if (!(t->flags & PF_EXITING) && !sigismember(&t->blocked, sig))
+			return t;
+	t = pid_task(tid, PIDTYPE_PID);
+	return t && same_thread_group(t, leader) ? t : leader;
+}
+
+/*
+ * Send a fired registration's signal and drop it. Called without the
+ * queue's lock, by the task whose send fired it.
+ *
+ * Like ipc/mqueue.c this skips the kill permission check: the signal
+ * comes from the kernel, to a process that asked for it on a queue it
+ * could open; and, also like mqueue.c, a process that has exec'd since it
+ * registered (perhaps into a set-id program) gets nothing. The task is
+ * found and signalled under rcu_read_lock(), which keeps it from being
+ * freed; the registration's pid references keep the pids valid.
+ */
+static void kipc_mq_notify_send(struct kipc_mq_reg *reg)
+{
+	struct task_struct *leader, *target;
+	struct kernel_siginfo info;
+
+	if (!reg->signo)
+		goto out;
+
+	clear_siginfo(&info);
+	info.si_signo = reg->signo;
+	info.si_code = SI_MESGQ;
+	info.si_value.sival_ptr = u64_to_user_ptr(reg->value);
+
+	rcu_read_lock();
+	leader = pid_task(reg->tgid, PIDTYPE_TGID);
+	if (leader && leader->self_exec_id == reg->exec_id) {
+		/* The sender, as the registrant's namespaces see it. */
+		info.si_pid = task_tgid_nr_ns(current, ns_of_pid(reg->tgid));
+		info.si_uid = from_kuid_munged(task_cred_xxx(leader, user_ns),
+					       current_uid());
+		target = kipc_mq_notify_target(leader, reg->tid, reg->signo);
+		send_sig_info(reg->signo, &info, target);
+	}
+	rcu_read_unlock();
+out:
+	kipc_mq_reg_put(reg);
+}
+
+/* A message is being queued into the empty queue: fire, if registered. */
+static void kipc_mq_turned_nonempty(struct kipc_mq *mq, struct kipc_mq_wake *wk)
+{
+	lockdep_assert_held(&mq->lock);
+	wk->poll |= EPOLLIN | EPOLLRDNORM;
+	if (mq->reg.handle)
+		kipc_mq_reg_take(mq, &wk->fire);
+}
+
+/* Send. */
+
+/*
+ * Parse a deadline: with KIPC_MQ_TIMED, @timeout_ns (at most KTIME_MAX);
+ * else it must be zero. Sets *@deadline to @buf or NULL.
+ */
+static int kipc_mq_deadline(u32 flags, u64 timeout_ns, ktime_t *buf,
+			    ktime_t **deadline)
+{
+	*deadline = NULL;
+	if (!(flags & KIPC_MQ_TIMED))
+		return timeout_ns ? -EINVAL : 0;
+	if (timeout_ns > KTIME_MAX)
+		return -EINVAL;
+	*buf = ns_to_ktime(timeout_ns);
+	*deadline = buf;
+	return 0;
+}
+
+/* A new message of @len bytes copied from @ubuf, or an ERR_PTR. */
+static struct kipc_mq_message *kipc_mq_message_new(u64 ubuf, u32 len, u32 prio)
+{
+	struct kipc_mq_message *m;
+
+	m = kvmalloc(struct_size(m, data, len), GFP_KERNEL_ACCOUNT);
+	if (!m)
+		return ERR_PTR(-ENOMEM);
+	if (copy_from_user(m->data, u64_to_user_ptr(ubuf), len)) {
+		kvfree(m);
+		return ERR_PTR(-EFAULT);
+	}
+	m->len = len;
+	m->prio = prio;
+	return m;
+}
+
+static struct kipc_mq_leaf *kipc_mq_leaf_new(void)
+{
+	return kzalloc(sizeof(struct kipc_mq_leaf), GFP_KERNEL_ACCOUNT);
+}
+
+/*
+ * Wait for room as a sender, holding @spare for whoever moves @m in.
+ * Returns with the lock held: 0 once @m is sent, else an error (@m is
+ * still ours). *@spare is whatever the mover left of it.
+ */
+static int kipc_mq_send_wait(struct kipc_mq *mq, struct kipc_mq_message *m,
+			     struct kipc_mq_leaf **spare, ktime_t *deadline)
+	__must_hold(&mq->lock)
+{
+	struct kipc_mq_sender s = {
+		.task = current, .msg = m, .spare = *spare,
+	};
+	int ret;
+
+	lockdep_assert_held(&mq->lock);
+	list_add_tail(&s.node, &mq->senders);
+	mq->nsenders++;
+	ret = kipc_mq_sleep(mq, &s.done, deadline);
+	if (ret)
+		list_del(&s.node);
+	mq->nsenders--;
+	*spare = s.spare;
+	return ret;
+}
+
+/*
+ * Send @m: to a waiting receiver, into the queue, or after waiting for
+ * room. On success @m belongs to the queue; on error it is still the
+ * caller's.
+ */
+static int kipc_mq_send_message(struct kipc_mq *mq, struct kipc_mq_message *m,
+				bool nonblock, ktime_t *deadline)
+{
+	struct kipc_mq_leaf *spare = NULL;
+	struct kipc_mq_wake wk = { };
+	int ret;
+
+	spin_lock(&mq->lock);
+	for (;;) {
+		if (kipc_mq_hand_off(mq, m, &wk)) {
+			kipc_mq_account_in(mq, m);
+			ret = 0;
+			break;
+		}
+		if (mq->curmsgs < mq->maxmsg &&
+		    kipc_mq_have_leaf(mq, m->prio, spare)) {
+			if (!mq->curmsgs)
+				kipc_mq_turned_nonempty(mq, &wk);
+			kipc_mq_account_in(mq, m);
+			kipc_mq_enqueue(mq, m, &spare);
+			ret = 0;
+			break;
+		}
+		if (mq->curmsgs == mq->maxmsg && nonblock) {
+			ret = -EAGAIN;
+			break;
+		}
+		if (mq->curmsgs == mq->maxmsg && spare) {
+			ret = kipc_mq_send_wait(mq, m, &spare, deadline);
+			break;
+		}
+		/* A leaf, to queue @m now or to wait with: allocate, retry. */
+		spin_unlock(&mq->lock);
+		spare = kipc_mq_leaf_new();
+		if (!spare)
+			return -ENOMEM;
+		spin_lock(&mq->lock);
+	}
+	if (spare && !mq->spare_leaf) {
+		mq->spare_leaf = spare;
+		spare = NULL;
+	}
+	spin_unlock(&mq->lock);
+
+	kipc_mq_wake_up(mq, &wk);
+	kfree(spare);
+	return ret;
+}
+
+static bool kipc_mq_nonblock(struct file *file, u32 flags)
+{
+	return (flags & KIPC_MQ_NONBLOCK) || (file->f_flags & O_NONBLOCK);
+}
+
+static int kipc_mq_send(struct file *file, struct kipc_mq_send __user *us)
+{
+	struct kipc_mq *mq = kipc_mq_file(file);
+	struct kipc_mq_message *m;
+	struct kipc_mq_send args;
+	ktime_t buf, *deadline;
+	int err;
+
+	if (copy_from_user(&args, us, sizeof(args)))
+		return -EFAULT;
+	if (args.flags & ~KIPC_MQ_SEND_FLAGS || args.prio >= KIPC_MQ_PRIO_MAX)
+		return -EINVAL;
+	err = kipc_mq_deadline(args.flags, args.timeout_ns, &buf, &deadline);
+	if (err)
+		return err;
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	if (args.len > mq->msgsize)
+		return -EMSGSIZE;
+
+	m = kipc_mq_message_new(args.msg, args.len, args.prio);
+	if (IS_ERR(m))
+		return PTR_ERR(m);
+	err = kipc_mq_send_message(mq, m, kipc_mq_nonblock(file, args.flags),
+				   deadline);
+	if (err)
+		kvfree(m);
+	return err;
+}
+
+/* Receive. */
+
+/*
+ * Take a message for a receiver with selector @sel, waiting for one
+ * unless @nonblock. Returns it, or an ERR_PTR.
+ */
+static struct kipc_mq_message *
+kipc_mq_receive_message(struct kipc_mq *mq, u32 sel, u32 sel_prio,
+			bool nonblock, ktime_t *deadline)
+{
+	struct kipc_mq_receiver r = {
+		.task = current, .sel = sel, .sel_prio = sel_prio,
+	};
+	struct kipc_mq_message *m;
+	struct kipc_mq_wake wk = { };
+	int ret;
+
+	spin_lock(&mq->lock);
+	m = kipc_mq_take(mq, sel, sel_prio, &wk);
+	if (!m && nonblock) {
+		m = ERR_PTR(-EAGAIN);
+	} else if (!m) {
+		list_add_tail(&r.node, &mq->receivers);
+		mq->nreceivers++;
+		ret = kipc_mq_sleep(mq, &r.done, deadline);
+		if (ret)
+			list_del(&r.node);
+		mq->nreceivers--;
+		m = ret ? ERR_PTR(ret) : r.msg;
+	}
+	spin_unlock(&mq->lock);
+
+	kipc_mq_wake_up(mq, &wk);
+	return m;
+}
+
+/* Check the selector part of receive flags. */
+static int kipc_mq_check_sel(u32 flags, u32 sel_prio)
+{
+	u32 sel = flags & KIPC_MQ_SEL;
+
+	if (flags & ~KIPC_MQ_RECEIVE_FLAGS || sel == KIPC_MQ_SEL)
+		return -EINVAL;
+	if (sel ? sel_prio >= KIPC_MQ_PRIO_MAX : sel_prio)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * The checks every receive makes of a buffer, before taking anything:
+ * EMSGSIZE if it is smaller than the largest message, EFAULT if it is
+ * NULL or not user memory.
+ */
+static int kipc_mq_check_buf(struct kipc_mq *mq, u64 ubuf, u64 len)
+{
+	if (len < mq->msgsize)
+		return -EMSGSIZE;
+	if (!ubuf || !access_ok(u64_to_user_ptr(ubuf), mq->msgsize))
+		return -EFAULT;
+	return 0;
+}
+
+/* Copy @m's body to @ubuf and free it (lost if the copy faults). */
+static int kipc_mq_deliver(struct kipc_mq_message *m, u64 ubuf)
+{
+	int err = 0;
+
+	if (copy_to_user(u64_to_user_ptr(ubuf), m->data, m->len))
+		err = -EFAULT;
+	kvfree(m);
+	return err;
+}
+
+static int kipc_mq_receive(struct file *file, struct kipc_mq_receive __user *ur)
+{
+	struct kipc_mq *mq = kipc_mq_file(file);
+	struct kipc_mq_receive args;
+	struct kipc_mq_message *m;
+	ktime_t buf, *deadline;
+	u32 len, prio;
+	int err;
+
+	if (copy_from_user(&args, ur, sizeof(args)))
+		return -EFAULT;
+	if (args.pad)
+		return -EINVAL;
+	err = kipc_mq_check_sel(args.flags, args.sel_prio) ?:
+	      kipc_mq_deadline(args.flags, args.timeout_ns, &buf, &deadline);
+	if (err)
+		return err;
+	if (!(file->f_mode & FMODE_READ))
+		return -EBADF;
+	err = kipc_mq_check_buf(mq, args.buf, args.len);
+	if (err)
+		return err;
+
+	m = kipc_mq_receive_message(mq, args.flags & KIPC_MQ_SEL, args.sel_prio,
+				    kipc_mq_nonblock(file, args.flags),
+				    deadline);
+	if (IS_ERR(m))
+		return PTR_ERR(m);
+	len = m->len;
+	prio = m->prio;
+	err = kipc_mq_deliver(m, args.buf);
+	if (!err && put_user(prio, &ur->prio))
+		err = -EFAULT;
+	return err ?: len;
+}
+
+/* Batches. */
+
+static int kipc_mq_check_batch(const struct kipc_mq_batch *args, u32 flags_ok)
+{
+	if (args->pad || args->flags & ~flags_ok)
+		return -EINVAL;
+	if (!args->count || args->count > KIPC_MQ_BATCH_MAX)
+		return -EINVAL;
+	return 0;
+}
+
+static int kipc_mq_send_item(struct file *file, struct kipc_mq_item __user *ui,
+			     bool nonblock, ktime_t *deadline)
+{
+	struct kipc_mq *mq = kipc_mq_file(file);
+	struct kipc_mq_message *m;
+	struct kipc_mq_item item;
+	int err;
+
+	if (copy_from_user(&item, ui, sizeof(item)))
+		return -EFAULT;
+	if (item.pad || item.prio >= KIPC_MQ_PRIO_MAX)
+		return -EINVAL;
+	if (item.len > mq->msgsize)
+		return -EMSGSIZE;
+	m = kipc_mq_message_new(item.buf, item.len, item.prio);
+	if (IS_ERR(m))
+		return PTR_ERR(m);
+	err = kipc_mq_send_message(mq, m, nonblock, deadline);
+	if (err)
+		kvfree(m);
+	return err;
+}
+
+static int kipc_mq_send_batch(struct file *file, struct kipc_mq_batch __user *ub)
+{
+	struct kipc_mq_item __user *items;
+	struct kipc_mq_batch args;
+	ktime_t buf, *deadline;
+	bool nonblock;
+	u32 i;
+	int err;
+
+	if (copy_from_user(&args, ub, sizeof(args)))
+		return -EFAULT;
+	err = kipc_mq_check_batch(&args, KIPC_MQ_SEND_FLAGS);
+	if (!err && args.sel_prio)
+		err = -EINVAL;
+	err = err ?: kipc_mq_deadline(args.flags, args.timeout_ns, &buf,
+				      &deadline);
+	if (err)
+		return err;
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+
+	items = u64_to_user_ptr(args.items);
+	nonblock = kipc_mq_nonblock(file, args.flags);
+	for (i = 0; i < args.count; i++) {
+		/* Only the first may wait. */
+		err = kipc_mq_send_item(file, &items[i], nonblock || i, deadline);
+		if (err)
+			break;
+	}
+	return i ?: err;
+}
+
+static int kipc_mq_receive_item(struct file *file,
+				struct kipc_mq_item __user *ui,
+				const struct kipc_mq_batch *args, bool nonblock,
+				ktime_t *deadline)
+{
+	struct kipc_mq *mq = kipc_mq_file(file);
+	struct kipc_mq_message *m;
+	struct kipc_mq_item item;
+	int err;
+
+	if (copy_from_user(&item, ui, sizeof(item)))
+		return -EFAULT;
+	if (item.pad)
+		return -EINVAL;
+	err = kipc_mq_check_buf(mq, item.buf, item.len);
+	if (err)
+		return err;
+
+	m = kipc_mq_receive_message(mq, args->flags & KIPC_MQ_SEL,
+				    args->sel_prio, nonblock, deadline);
+	if (IS_ERR(m))
+		return PTR_ERR(m);
+	item.len = m->len;
+	item.prio = m->prio;
+	err = kipc_mq_deliver(m, item.buf);
+	if (!err && copy_to_user(ui, &item, sizeof(item)))
+		err = -EFAULT;
+	return err;
+}
+
+static int kipc_mq_receive_batch(struct file *file,
+				 struct kipc_mq_batch __user *ub)
+{
+	struct kipc_mq_item __user *items;
+	struct kipc_mq_batch args;
+	ktime_t buf, *deadline;
+	bool nonblock;
+	u32 i;
+	int err;
+
+	if (copy_from_user(&args, ub, sizeof(args)))
+		return -EFAULT;
+	err = kipc_mq_check_batch(&args, KIPC_MQ_RECEIVE_FLAGS) ?:
+	      kipc_mq_check_sel(args.flags, args.sel_prio) ?:
+	      kipc_mq_deadline(args.flags, args.timeout_ns, &buf, &deadline);
+	if (err)
+		return err;
+	if (!(file->f_mode & FMODE_READ))
+		return -EBADF;
+
+	items = u64_to_user_ptr(args.items);
+	nonblock = kipc_mq_nonblock(file, args.flags);
+	for (i = 0; i < args.count; i++) {
+		err = kipc_mq_receive_item(file, &items[i], &args,
+					   nonblock || i, deadline);
+		if (err)
+			break;
+	}
+	return i ?: err;
+}
+
+/* Attributes and notification. */
+
+static int kipc_mq_getattr(struct file *file, struct kipc_mq_info __user *ui)
+{
+	struct kipc_mq *mq = kipc_mq_file(file);
+	struct kipc_mq_info info = {
+		.flags = file->f_flags & O_NONBLOCK,
+		.maxmsg = mq->maxmsg,
+		.msgsize = mq->msgsize,
+		.curmsgs = READ_ONCE(mq->curmsgs),
+	};
+
+	if (copy_to_user(ui, &info, sizeof(info)))
+		return -EFAULT;
+	return 0;
+}
+
+static int kipc_mq_notify(struct file *file, struct kipc_mq_notify __user *un)
+{
+	struct kipc_handle *h = kipc_file_handle(file);
+	struct kipc_mq *mq = kipc_mq(h->obj);
+	struct kipc_mq_reg old = { }, reg = { };
+	struct kipc_mq_notify args;
+	int err = 0;
+
+	if (copy_from_user(&args, un, sizeof(args)))
+		return -EFAULT;
+	switch (args.how) {
+	case KIPC_MQ_NOTIFY_OFF:
+	case KIPC_MQ_NOTIFY_NONE:
+		if (args.signo || args.value)
+			return -EINVAL;
+		break;
+	case KIPC_MQ_NOTIFY_SIGNAL:
+		if (!args.signo || !valid_signal(args.signo))
+			return -EINVAL;
+		break;
+	default:
+		return -EINVAL;
+	}
+
+	if (args.how != KIPC_MQ_NOTIFY_OFF) {
+		reg.handle = h;
+		reg.tgid = get_pid(task_tgid(current));
+		reg.tid = get_task_pid(current, PIDTYPE_PID);
+		reg.exec_id = current->self_exec_id;
+		reg.signo = args.signo;
+		reg.value = args.value;
+	}
+
+	spin_lock(&mq->lock);
+	if (args.how == KIPC_MQ_NOTIFY_OFF) {
+		if (mq->reg.handle && mq->reg.tgid == task_tgid(current))
+			kipc_mq_reg_take(mq, &old);
+	} else if (mq->reg.handle) {
+		err = -EBUSY;
+		old = reg;
+	} else {
+		mq->reg = reg;
+	}
+	spin_unlock(&mq->lock);
+
+	kipc_mq_reg_put(&old);
+	return err;
+}
+
+static long kipc_mq_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
+{
+	void __user *argp = (void __user *)arg;
+
+	switch (cmd) {
+	case KIPC_IOC_MQ_SEND:
+		return kipc_mq_send(file, argp);
+	case KIPC_IOC_MQ_RECEIVE:
+		return kipc_mq_receive(file, argp);
+	case KIPC_IOC_MQ_GETATTR:
+		return kipc_mq_getattr(file, argp);
+	case KIPC_IOC_MQ_NOTIFY:
+		return kipc_mq_notify(file, argp);
+	case KIPC_IOC_MQ_SEND_BATCH:
+		return kipc_mq_send_batch(file, argp);
+	case KIPC_IOC_MQ_RECEIVE_BATCH:
+		return kipc_mq_receive_batch(file, argp);
+	default:
+		return kipc_obj_ioctl(file, cmd, arg);
+	}
+}
+
+static __poll_t kipc_mq_poll(struct file *file, poll_table *wait)
+{
+	struct kipc_mq *mq = kipc_mq_file(file);
+	__poll_t events = 0;
+	u32 curmsgs;
+
+	poll_wait(file, &mq->poll_wq, wait);
+	curmsgs = READ_ONCE(mq->curmsgs);
+	if (curmsgs)
+		events |= EPOLLIN | EPOLLRDNORM;
+	if (curmsgs < mq->maxmsg)
+		events |= EPOLLOUT | EPOLLWRNORM;
+	return events;
+}
+
+/* A handle goes: so does a registration made through it. */
+static void kipc_mq_release(struct kipc_handle *h)
+{
+	struct kipc_mq *mq = kipc_mq(h->obj);
+	struct kipc_mq_reg old = { };
+
+	spin_lock(&mq->lock);
+	if (mq->reg.handle == h)
+		kipc_mq_reg_take(mq, &old);
+	spin_unlock(&mq->lock);
+	kipc_mq_reg_put(&old);
+}
+
+/* Creation and destruction. */
+
+/*
+ * What a queue of @maxmsg messages of @msgsize bytes can pin: itself, its
+ * directory, the leaves it can have (one per message at most, one per
+ * leaf range at most, plus the kept spare) and the messages. -EINVAL if
+ * that does not fit a size_t (with room for obj.c's name charge).
+ */
+static int kipc_mq_charge(u32 maxmsg, u32 msgsize, size_t *charge)
+{
+	size_t leaves = min_t(size_t, maxmsg, KIPC_MQ_LEAVES) + 1;
+	size_t per_msg = sizeof(struct kipc_mq_message) + (size_t)msgsize;
+	size_t msgs, total;
+
+	total = sizeof(struct kipc_mq) +
+		KIPC_MQ_LEAVES * sizeof(struct kipc_mq_leaf *) +
+		leaves * sizeof(struct kipc_mq_leaf);
+	if (check_mul_overflow(per_msg, (size_t)maxmsg, &msgs) ||
+	    check_add_overflow(total, msgs, &total) || total > SIZE_MAX / 2)
+		return -EINVAL;
+	*charge = total;
+	return 0;
+}
+
+/* maxmsg and msgsize of a new queue: 0 is the default, capped at the max. */
+static void kipc_mq_sizes(const struct kipc_open *args, u32 *maxmsg,
+			  u32 *msgsize)
+{
+	u32 max_maxmsg = READ_ONCE(mq_maxmsg_max);
+	u32 max_msgsize = min_t(u32, READ_ONCE(mq_msgsize_max), INT_MAX);
+
+	*maxmsg = args->maxmsg ?: min_t(u32, KIPC_MQ_MAXMSG_DEFAULT, max_maxmsg);
+	*msgsize = args->msgsize ?:
+		   min_t(u32, KIPC_MQ_MSGSIZE_DEFAULT, max_msgsize);
+	if (*maxmsg > max_maxmsg)
+		*maxmsg = 0;
+	if (*msgsize > max_msgsize)
+		*msgsize = 0;
+}
+
+static int kipc_mq_check(const struct kipc_open *args)
+{
+	u32 maxmsg, msgsize;
+	size_t charge;
+
+	if (args->flags)
+		return -EINVAL;
+	if (args->capacity || args->size_bytes || args->value || args->max)
+		return -EINVAL;
+	kipc_mq_sizes(args, &maxmsg, &msgsize);
+	if (!maxmsg || !msgsize)
+		return -EINVAL;
+	return kipc_mq_charge(maxmsg, msgsize, &charge);
+}
+
+static struct kipc_obj *kipc_mq_create(const struct kipc_open *args,
+				       size_t *charge)
+{
+	struct kipc_mq *mq;
+	int err;
+
+	mq = kzalloc(sizeof(*mq), GFP_KERNEL_ACCOUNT);
+	if (!mq)
+		return ERR_PTR(-ENOMEM);
+	mq->dir = kcalloc(KIPC_MQ_LEAVES, sizeof(*mq->dir), GFP_KERNEL_ACCOUNT);
+	if (!mq->dir) {
+		kfree(mq);
+		return ERR_PTR(-ENOMEM);
+	}
+
+	kipc_mq_sizes(args, &mq->maxmsg, &mq->msgsize);
+	err = kipc_mq_charge(mq->maxmsg, mq->msgsize, charge);
+	/* check() passed; only a module parameter lowered since can fail. */
+	if (err || !mq->maxmsg || !mq->msgsize) {
+		kfree(mq->dir);
+		kfree(mq);
+		return ERR_PTR(-EINVAL);
+	}
+	spin_lock_init(&mq->lock);
+	INIT_LIST_HEAD(&mq->senders);
+	INIT_LIST_HEAD(&mq->receivers);
+	init_waitqueue_head(&mq->poll_wq);
+	return &mq->obj;
+}
+
+/* Free the messages of one priority, @first and the circle behind it. */
+static void kipc_mq_free_fifo(struct kipc_mq_message *first)
+{
+	struct kipc_mq_message *m, *next;
+
+	list_for_each_entry_safe(m, next, &first->node, node)
+		kvfree(m);
+	kvfree(first);
+}
+
+static void kipc_mq_destroy(struct kipc_obj *obj)
+{
+	struct kipc_mq *mq = kipc_mq(obj);
+	struct kipc_mq_leaf *leaf;
+	unsigned int li, bit;
+
+	/* Waiters and registrations hold handles, so none are left. */
+	WARN_ON(!list_empty(&mq->senders) || !list_empty(&mq->receivers));
+	WARN_ON(mq->reg.handle);
+
+	for_each_set_bit(li, mq->summary, KIPC_MQ_LEAVES) {
+		leaf = mq->dir[li];
+		for_each_set_bit(bit, &leaf->used, KIPC_MQ_LEAF_PRIOS)
+			kipc_mq_free_fifo(leaf->first[bit]);
+		kfree(leaf);
+	}
+	kfree(mq->spare_leaf);
+	kfree(mq->dir);
+	kfree(mq);
+}
+
+static void kipc_mq_stat(struct kipc_obj *obj, struct kipc_stat *st)
+{
+	struct kipc_mq *mq = kipc_mq(obj);
+
+	spin_lock(&mq->lock);
+	st->capacity = mq->maxmsg;
+	st->fill = mq->curmsgs;
+	st->high_water = mq->high_water;
+	st->in_ops = mq->sends;
+	st->out_ops = mq->receives;
+	st->in_bytes = mq->in_bytes;
+	st->out_bytes = mq->out_bytes;
+	st->blocked_in = mq->nsenders;
+	st->blocked_out = mq->nreceivers;
+	spin_unlock(&mq->lock);
+}
+
+static const struct file_operations kipc_mq_fops = {
+	.owner		= THIS_MODULE,
+	.release	= kipc_obj_release,
+	.poll		= kipc_mq_poll,
+	.unlocked_ioctl	= kipc_mq_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+};
+
+const struct kipc_type_ops kipc_mq_ops = {
+	.name		= "mq",
+	.inode_name	= "[kipc-mq]",
+	.fops		= &kipc_mq_fops,
+	.check		= kipc_mq_check,
+	.create		= kipc_mq_create,
+	.destroy	= kipc_mq_destroy,
+	.stat		= kipc_mq_stat,
+	.release	= kipc_mq_release,
+};

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kipc send NAME [--prio P] [--timeout SECONDS | --try] [MESSAGE...]:
+ * send to the object NAME, whichever type it is.
+ *
+ *   message queue  each MESSAGE (its bytes, without the NUL) is one
+ *                  message; without MESSAGEs, each line of stdin is one
+ *   pipe           stdin is copied in as a byte stream (pipe_io.c)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kipc.h"
+#include "subcommands.h"
+
+enum {
+	OPT_PRIO = OPT_FIRST,
+	OPT_TIMEOUT,
+	OPT_TRY,
+};
+
+static const struct option options[] = {
+	{ "prio", required_argument, NULL, OPT_PRIO },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "try", no_argument, NULL, OPT_TRY },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* The types `send` knows, tried in this order. */
+static const int send_types[] = { KIPC_MQ, KIPC_PIPE };
+
+struct send_opts {
+	bool prio_given;
+	unsigned int prio;
+	const struct timespec *deadline;	/* NULL: wait for ever */
+	char **msgs;				/* the MESSAGE arguments */
+	int nmsgs;
+};
+
+static int send_mq(const char *name, int fd, const struct send_opts *o)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int i, err = 0;
+
+	for (i = 0; i < o->nmsgs && !err; i++)
+		err = kipc_mq_timedsend(fd, o->msgs[i], strlen(o->msgs[i]),
+					o->prio, o->deadline);
+	if (!o->nmsgs) {
+		while (!err && (len = getline(&line, &cap, stdin)) >= 0) {
+			if (len && line[len - 1] == '\n')
+				len--;
+			err = kipc_mq_timedsend(fd, line, len, o->prio,
+						o->deadline);
+		}
+		free(line);
+		if (!err && ferror(stdin)) {
+			fprintf(stderr, "%s: stdin: %s\n", prog, strerror(errno));
+			return KIPC_EXIT_FAIL;
+		}
+	}
+	if (err) {
+		obj_error(KIPC_MQ, name, errno);
+		return KIPC_EXIT_FAIL;
+	}
+	return KIPC_EXIT_OK;
+}
+
+static int send_pipe(const char *name, int fd, const struct send_opts *o)
+{
+	if (o->nmsgs)
+		return usage_error("send", "'%s' is a pipe: it sends stdin, "
+				   "not MESSAGE arguments", name);
+	if (o->prio_given || o->deadline)
+		return usage_error("send", "--prio and --timeout apply to "
+				   "message queues only");
+	return pipe_send(name, fd);
+}
+
+int send_main(int argc, char *argv[])
+{
+	struct send_opts o = { 0 };
+	struct timespec timeout;
+	bool timed = false, try = false;
+	uint64_t prio = 0;
+	const char *name;
+	int c, fd, type, ret = KIPC_EXIT_FAIL;
+
+	while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
+		switch (c) {
+		case OPT_PRIO:
+			if (parse_u64("--prio", optarg, 10, 0,
+				      KIPC_MQ_PRIO_MAX - 1, &prio))
+				return KIPC_EXIT_USAGE;
+			o.prio_given = true;
+			break;
+		case OPT_TIMEOUT:
+			if (parse_seconds("--timeout", optarg, &timeout))
+				return KIPC_EXIT_USAGE;
+			timed = true;
+			break;
+		case OPT_TRY:
+			try = true;
+			break;
+		default:
+			return option_error(argv[0], c, argv);
+		}
+	}
+	if (argc - optind < 1)
+		return usage_error(argv[0], "expected NAME");
+	if (timed && try)
+		return usage_error(argv[0], "--timeout and --try exclude "
+				   "each other");
+	name = argv[optind];
+	o.prio = prio;
+	o.msgs = argv + optind + 1;
+	o.nmsgs = argc - optind - 1;
+
+	fd = obj_open_as(name, send_types, sizeof(send_types) /
+			 sizeof(send_types[0]),
+			 O_WRONLY | (try ? O_NONBLOCK : 0), &type);
+	if (fd < 0)
+		return KIPC_EXIT_FAIL;
+	if (timed) {
+		if (deadline_from_now(&timeout) < 0) {
+			perror(prog);
+			close(fd);
+			return KIPC_EXIT_FAIL;
+		}
+		o.deadline = &timeout;
+	}
+
+	switch (type) {
+	case KIPC_MQ:
+		ret = send_mq(name, fd, &o);
+		break;
+	case KIPC_PIPE:
+		ret = send_pipe(name, fd, &o);
+		break;
+	}
+	close(fd);
+	return ret;
+}
