@@ -1077,6 +1077,22 @@ TEST_F(cli, send_and_recv_copy_a_pipes_stream)
 	close(rd);
 }
 
+/* A region: send copies stdin to its start, recv prints all of it. */
+TEST_F(cli, send_and_recv_fill_and_dump_a_region)
+{
+	struct run r;
+
+	ASSERT_EQ(0, RUN(&r, "create", "shm", self->name, "--size", "4096"))
+		TH_LOG("%s", r.err);
+	tool_input = "region data";
+	ASSERT_EQ(0, RUN(&r, "send", self->name)) TH_LOG("%s", r.err);
+	ASSERT_EQ(0, RUN(&r, "recv", self->name)) TH_LOG("%s", r.err);
+	/* The rest of the page reads as zeros, so the text ends there. */
+	EXPECT_STREQ("region data", r.out);
+	EXPECT_EQ(2, RUN(&r, "send", self->name, "message"));
+	EXPECT_EQ(2, RUN(&r, "recv", self->name, "--count", "1"));
+}
+
 TEST_F(cli, send_and_recv_refuse_other_types)
 {
 	struct run r;

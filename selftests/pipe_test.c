@@ -24,36 +24,6 @@ static int fionread(int fd)
 	return ioctl(fd, FIONREAD, &n) ? -1 : n;
 }
 
-static int child_status(pid_t pid)
-{
-	int status;
-
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-static int pipe_stat(int fd, struct kipc_stat *st)
-{
-	return raw_stat(fd, st);
-}
-
-/* Wait (TCG is slow: up to 60 s) until @n readers or writers sleep. */
-static int wait_blocked(int fd, int readers, unsigned int n)
-{
-	struct kipc_stat st;
-	int i;
-
-	for (i = 0; i < 6000; i++) {
-		if (pipe_stat(fd, &st))
-			return -1;
-		if ((readers ? st.blocked_out : st.blocked_in) == n)
-			return 0;
-		usleep(10000);
-	}
-	return -1;
-}
-
 /* Fill a non-blocking pipe; returns the bytes it took. */
 static size_t fill(int fd)
 {
@@ -127,7 +97,7 @@ TEST(write_without_reader_is_epipe_and_sigpipe)
 		write(fds[1], "x", 1);
 		_exit(0);
 	}
-	EXPECT_EQ(128 + SIGPIPE, child_status(pid));
+	EXPECT_EQ(128 + SIGPIPE, reap(pid));
 
 	signal(SIGPIPE, SIG_IGN);
 	EXPECT_EQ(-1, write(fds[1], "x", 1));
@@ -258,7 +228,7 @@ static void concurrent_writers(struct __test_metadata *_metadata,
 	}
 	EXPECT_EQ(writers * records, total);
 	for (i = 0; i < writers; i++)
-		EXPECT_EQ(0, child_status(pids[i]));
+		EXPECT_EQ(0, reap(pids[i]));
 	close(fds[0]);
 }
 
@@ -300,10 +270,10 @@ TEST(last_writer_close_wakes_every_reader)
 			_exit(read(fds[0], &c, 1) == 0 ? 0 : 1);
 		}
 	}
-	ASSERT_EQ(0, wait_blocked(fds[0], 1, N));
+	ASSERT_EQ(0, wait_blocked_tasks(fds[0], 0, N));
 	close(fds[1]);
 	for (i = 0; i < N; i++)
-		EXPECT_EQ(0, child_status(pids[i]));
+		EXPECT_EQ(0, reap(pids[i]));
 	close(fds[0]);
 }
 
@@ -384,7 +354,7 @@ TEST(resize_rules)
 	EXPECT_EQ(EINVAL, errno);
 	/* Rounded up to a power of two; data kept, in order. */
 	EXPECT_EQ(2 * SMALL, kipc_pipe_setsize(fds[1], SMALL + 1));
-	ASSERT_EQ(0, pipe_stat(fds[0], &st));
+	ASSERT_EQ(0, raw_stat(fds[0], &st));
 	EXPECT_EQ(2 * SMALL, st.capacity);
 	EXPECT_EQ(sizeof(buf), st.fill);
 	EXPECT_EQ(8 * SMALL, kipc_pipe_setsize(fds[1], 8 * SMALL));
@@ -596,7 +566,7 @@ static void integrity(struct __test_metadata *_metadata, int nonblock)
 		off += n;
 	}
 	EXPECT_EQ(total, off);
-	EXPECT_EQ(0, child_status(pid));
+	EXPECT_EQ(0, reap(pid));
 	close(fds[0]);
 }
 
@@ -624,9 +594,9 @@ TEST(killed_reader_or_writer_leaves_pipe_usable)
 		read(fds[0], buf, 1);
 		_exit(0);
 	}
-	ASSERT_EQ(0, wait_blocked(fds[0], 1, 1));
+	ASSERT_EQ(0, wait_blocked_tasks(fds[0], 0, 1));
 	kill(pid, SIGKILL);
-	EXPECT_EQ(128 + SIGKILL, child_status(pid));
+	EXPECT_EQ(128 + SIGKILL, reap(pid));
 	ASSERT_EQ(3, write(fds[1], "abc", 3));
 	ASSERT_EQ(3, read(fds[0], buf, sizeof(buf)));
 
@@ -639,9 +609,9 @@ TEST(killed_reader_or_writer_leaves_pipe_usable)
 		write(fds[1], big, sizeof(big));
 		_exit(0);
 	}
-	ASSERT_EQ(0, wait_blocked(fds[1], 0, 1));
+	ASSERT_EQ(0, wait_blocked_tasks(fds[1], 1, 0));
 	kill(pid, SIGKILL);
-	EXPECT_EQ(128 + SIGKILL, child_status(pid));
+	EXPECT_EQ(128 + SIGKILL, reap(pid));
 	/* What it wrote is whole records; the pipe goes on working. */
 	EXPECT_EQ(SMALL, fionread(fds[0]));
 	while (fionread(fds[0]) > 0)
@@ -675,15 +645,15 @@ TEST(signal_mid_write_returns_partial_count)
 		write(result[1], &w, sizeof(w));
 		_exit(0);
 	}
-	ASSERT_EQ(0, wait_blocked(fds[1], 0, 1));
+	ASSERT_EQ(0, wait_blocked_tasks(fds[1], 1, 0));
 	kill(pid, SIGUSR1);
 	ASSERT_EQ(sizeof(n), read(result[0], &n, sizeof(n)));
 	EXPECT_EQ(SMALL, n);
-	ASSERT_EQ(0, wait_blocked(fds[1], 0, 1));
+	ASSERT_EQ(0, wait_blocked_tasks(fds[1], 1, 0));
 	kill(pid, SIGUSR1);
 	ASSERT_EQ(sizeof(n), read(result[0], &n, sizeof(n)));
 	EXPECT_EQ(-EINTR, n);
-	EXPECT_EQ(0, child_status(pid));
+	EXPECT_EQ(0, reap(pid));
 	close(result[0]);
 	close(result[1]);
 	close(fds[0]);
@@ -735,7 +705,7 @@ TEST(stat_counts_traffic)
 	ASSERT_EQ(6, write(fds[1], " world", 6));
 	ASSERT_EQ(11, read(fds[0], buf, sizeof(buf)));
 	ASSERT_EQ(2, write(fds[1], "!!", 2));
-	ASSERT_EQ(0, pipe_stat(fds[1], &st));
+	ASSERT_EQ(0, raw_stat(fds[1], &st));
 	EXPECT_EQ(KIPC_PIPE, st.type);
 	EXPECT_EQ(KIPC_PIPE_DEFAULT_SIZE, st.capacity);
 	EXPECT_EQ(2, st.fill);
@@ -785,7 +755,7 @@ TEST(named_pipe_opens_like_a_fifo)
 	r = kipc_open(name, KIPC_PIPE, O_RDONLY, 0, NULL);
 	ASSERT_LE(0, r);
 	EXPECT_EQ(4, read(r, buf, sizeof(buf)));
-	EXPECT_EQ(0, child_status(pid));
+	EXPECT_EQ(0, reap(pid));
 	EXPECT_EQ(0, read(r, buf, sizeof(buf)));
 	close(r);
 

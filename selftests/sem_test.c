@@ -22,53 +22,6 @@ static int new_sem(unsigned int value, unsigned int max, unsigned int flags)
 	return kipc_open(NULL, KIPC_SEM, O_RDWR, 0, &attr);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
-static struct timespec deadline_in_ms(long ms)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (ms % 1000) * 1000000;
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
-	return ts;
-}
-
-/* Wait (up to ~60 s, TCG is slow) until @n tasks are blocked on @fd. */
-static int wait_for_waiters(int fd, unsigned int n)
-{
-	struct kipc_stat st;
-	int i;
-
-	for (i = 0; i < 6000; i++) {
-		if (raw_stat(fd, &st))
-			return -1;
-		if (st.blocked_out == n)
-			return 0;
-		usleep(10000);
-	}
-	return -1;
-}
-
-static int child_exit_status(pid_t pid)
-{
-	int status;
-
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 TEST(trywait_and_post)
 {
 	unsigned int v = 1234;
@@ -210,10 +163,10 @@ TEST(blocking_hand_off_between_processes)
 	if (pid == 0)
 		_exit(kipc_sem_wait(fd) ? 1 : 0);
 
-	ASSERT_EQ(0, wait_for_waiters(fd, 1));
+	ASSERT_EQ(0, wait_blocked_tasks(fd, 0, 1));
 	EXPECT_EQ(0, sem_value(fd));
 	ASSERT_EQ(0, kipc_sem_post(fd));
-	EXPECT_EQ(0, child_exit_status(pid));
+	EXPECT_EQ(0, reap(pid));
 	EXPECT_EQ(0, sem_value(fd));
 	close(fd);
 }
@@ -225,11 +178,11 @@ TEST(timedwait_times_out)
 	int fd = new_sem(0, 0, 0);
 
 	ASSERT_LE(0, fd);
-	ts = deadline_in_ms(200);
-	start = now_ns();
+	ts = mono_in_ms(200);
+	start = mono_ns();
 	EXPECT_EQ(-1, kipc_sem_timedwait(fd, &ts));
 	EXPECT_EQ(ETIMEDOUT, errno);
-	elapsed = now_ns() - start;
+	elapsed = mono_ns() - start;
 	/* Never early; late only by what the VM's scheduling costs. */
 	EXPECT_LE(150000000ull, elapsed);
 	EXPECT_GT(30000000000ull, elapsed);
@@ -258,12 +211,12 @@ TEST(timedwait_succeeds_when_posted_in_time)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		ts = deadline_in_ms(60000);
+		ts = mono_in_ms(60000);
 		_exit(kipc_sem_timedwait(fd, &ts) ? errno : 0);
 	}
-	ASSERT_EQ(0, wait_for_waiters(fd, 1));
+	ASSERT_EQ(0, wait_blocked_tasks(fd, 0, 1));
 	ASSERT_EQ(0, kipc_sem_post(fd));
-	EXPECT_EQ(0, child_exit_status(pid));
+	EXPECT_EQ(0, reap(pid));
 	close(fd);
 }
 
@@ -299,16 +252,16 @@ TEST(signal_interrupts_wait_without_losing_units)
 		/* Then a plain wait for the unit the parent posts. */
 		_exit(kipc_sem_wait(fd) ? 1 : 0);
 	}
-	ASSERT_EQ(0, wait_for_waiters(fd, 1));
+	ASSERT_EQ(0, wait_blocked_tasks(fd, 0, 1));
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
 	int err = -1;
 
 	ASSERT_EQ(sizeof(err), read(result[0], &err, sizeof(err)));
 	EXPECT_EQ(EINTR, err);
 	EXPECT_EQ(0, sem_value(fd));
-	ASSERT_EQ(0, wait_for_waiters(fd, 1));
+	ASSERT_EQ(0, wait_blocked_tasks(fd, 0, 1));
 	ASSERT_EQ(0, kipc_sem_post(fd));
-	EXPECT_EQ(0, child_exit_status(pid));
+	EXPECT_EQ(0, reap(pid));
 	EXPECT_EQ(0, sem_value(fd));
 	close(result[0]);
 	close(result[1]);
@@ -327,13 +280,13 @@ TEST(sa_restart_restarts_the_wait)
 		catch_signal(SIGUSR1, SA_RESTART);
 		_exit(kipc_sem_wait(fd) ? errno : 0);
 	}
-	ASSERT_EQ(0, wait_for_waiters(fd, 1));
+	ASSERT_EQ(0, wait_blocked_tasks(fd, 0, 1));
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
 	usleep(100000);
 	/* Still (or again) waiting after the handler ran. */
-	ASSERT_EQ(0, wait_for_waiters(fd, 1));
+	ASSERT_EQ(0, wait_blocked_tasks(fd, 0, 1));
 	ASSERT_EQ(0, kipc_sem_post(fd));
-	EXPECT_EQ(0, child_exit_status(pid));
+	EXPECT_EQ(0, reap(pid));
 	close(fd);
 }
 
@@ -397,15 +350,15 @@ TEST(waiters_are_served_fifo_one_per_unit)
 			_exit(write(order[1], &i, sizeof(i)) == sizeof(i) ? 0 : 2);
 		}
 		/* Child i is queued before child i + 1 starts. */
-		ASSERT_EQ(0, wait_for_waiters(fd, i + 1));
+		ASSERT_EQ(0, wait_blocked_tasks(fd, 0, i + 1));
 	}
 	for (i = 0; i < N; i++) {
 		ASSERT_EQ(0, kipc_sem_post(fd));
 		ASSERT_EQ(sizeof(got), read(order[0], &got, sizeof(got)));
 		EXPECT_EQ(i, got);
-		EXPECT_EQ(0, child_exit_status(pids[i]));
+		EXPECT_EQ(0, reap(pids[i]));
 		/* Exactly one woke: the others still wait, the value is 0. */
-		EXPECT_EQ(0, wait_for_waiters(fd, N - 1 - i));
+		EXPECT_EQ(0, wait_blocked_tasks(fd, 0, N - 1 - i));
 		EXPECT_EQ(0, sem_value(fd));
 	}
 	close(order[0]);
@@ -426,10 +379,10 @@ TEST(post_n_wakes_n_waiters_and_keeps_the_rest)
 		if (pids[i] == 0)
 			_exit(kipc_sem_wait(fd) ? 1 : 0);
 	}
-	ASSERT_EQ(0, wait_for_waiters(fd, N));
+	ASSERT_EQ(0, wait_blocked_tasks(fd, 0, N));
 	ASSERT_EQ(0, kipc_sem_post_n(fd, N + 2));
 	for (i = 0; i < N; i++)
-		EXPECT_EQ(0, child_exit_status(pids[i]));
+		EXPECT_EQ(0, reap(pids[i]));
 	EXPECT_EQ(2, sem_value(fd));
 	close(fd);
 }
@@ -505,12 +458,12 @@ TEST(undo_after_sigkill_restores_value_and_wakes_a_waiter)
 	ASSERT_LE(0, waiter);
 	if (waiter == 0)
 		_exit(kipc_sem_wait(fd) ? 1 : 0);
-	ASSERT_EQ(0, wait_for_waiters(fd, 1));
+	ASSERT_EQ(0, wait_blocked_tasks(fd, 0, 1));
 
 	ASSERT_EQ(0, kill(holder, SIGKILL));
-	EXPECT_EQ(128 + SIGKILL, child_exit_status(holder));
+	EXPECT_EQ(128 + SIGKILL, reap(holder));
 	/* One unit went to the waiter, the other back into the value. */
-	EXPECT_EQ(0, child_exit_status(waiter));
+	EXPECT_EQ(0, reap(waiter));
 	EXPECT_EQ(1, sem_value(fd));
 	close(ready[0]);
 	close(ready[1]);
@@ -603,7 +556,7 @@ TEST_F_TIMEOUT(stress, mutual_exclusion_is_exact, 600)
 		}
 	}
 	for (i = 0; i < N; i++)
-		EXPECT_EQ(0, child_exit_status(pids[i]));
+		EXPECT_EQ(0, reap(pids[i]));
 	EXPECT_EQ(N * M, *counter);
 	EXPECT_EQ(1, sem_value(fd));
 	munmap((void *)counter, 4096);

@@ -1639,8 +1639,8 @@ TEST_F(limits, mapping_keeps_the_region_charged)
 
 /*
  * The CLI: kipc create/stat on a region, and the region half of kipc
- * send/recv (tools/shm_io.c, built in here with the two things it takes
- * from the rest of the tool).
+ * send/recv (tools/shm_io.c, built in here with the three things it takes
+ * from the rest of the tool; the tool itself is tested in cli_test).
  */
 const char *prog = "kipc";
 
@@ -1648,6 +1648,11 @@ void obj_error(int type, const char *name, int err)
 {
 	fprintf(stderr, "%s: %s '%s': %s\n", prog, kipc_type_name(type), name,
 		strerror(err));
+}
+
+int write_all(int fd, const void *buf, size_t len)
+{
+	return write(fd, buf, len) == (ssize_t)len ? 0 : -1;
 }
 
 #include "../tools/shm_io.c"

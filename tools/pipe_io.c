@@ -15,21 +15,6 @@
 #include "kipc.h"
 #include "subcommands.h"
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
 /* Copy @in to @out until EOF; errno of the failing side in *@failed_fd. */
 static int copy_stream(int in, int out, int *failed_fd)
 {

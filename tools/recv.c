@@ -34,7 +34,7 @@ static const struct option options[] = {
 };
 
 /* The types `recv` knows, tried in this order. */
-static const int recv_types[] = { KIPC_MQ, KIPC_PIPE };
+static const int recv_types[] = { KIPC_MQ, KIPC_PIPE, KIPC_SHM };
 
 static void put_payload(const unsigned char *p, size_t len)
 {
@@ -138,11 +138,14 @@ int recv_main(int argc, char *argv[])
 		}
 		break;
 	case KIPC_PIPE:
+	case KIPC_SHM:
 		if (count_given || timed)
 			ret = usage_error(argv[0], "--count and --timeout "
 					  "apply to message queues only");
-		else
+		else if (type == KIPC_PIPE)
 			ret = pipe_recv(name, fd);
+		else
+			ret = shm_recv(name, fd);
 		break;
 	}
 	close(fd);

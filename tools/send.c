@@ -32,7 +32,7 @@ static const struct option options[] = {
 };
 
 /* The types `send` knows, tried in this order. */
-static const int send_types[] = { KIPC_MQ, KIPC_PIPE };
+static const int send_types[] = { KIPC_MQ, KIPC_PIPE, KIPC_SHM };
 
 struct send_opts {
 	bool prio_given;
@@ -72,15 +72,18 @@ static int send_mq(const char *name, int fd, const struct send_opts *o)
 	return KIPC_EXIT_OK;
 }
 
-static int send_pipe(const char *name, int fd, const struct send_opts *o)
+/* Pipes and regions take stdin as it is: a stream, or the region's bytes. */
+static int send_stream(const char *name, int fd, int type,
+		       const struct send_opts *o)
 {
 	if (o->nmsgs)
-		return usage_error("send", "'%s' is a pipe: it sends stdin, "
-				   "not MESSAGE arguments", name);
+		return usage_error("send", "'%s' is a %s: it sends stdin, "
+				   "not MESSAGE arguments", name,
+				   kipc_type_name(type));
 	if (o->prio_given || o->deadline)
 		return usage_error("send", "--prio and --timeout apply to "
 				   "message queues only");
-	return pipe_send(name, fd);
+	return type == KIPC_PIPE ? pipe_send(name, fd) : shm_send(name, fd);
 }
 
 int send_main(int argc, char *argv[])
@@ -141,7 +144,8 @@ int send_main(int argc, char *argv[])
 		ret = send_mq(name, fd, &o);
 		break;
 	case KIPC_PIPE:
-		ret = send_pipe(name, fd, &o);
+	case KIPC_SHM:
+		ret = send_stream(name, fd, type, &o);
 		break;
 	}
 	close(fd);

@@ -23,23 +23,6 @@
 
 #define SHM_IO_CHUNK	(64 * 1024)
 
-/* write() all of @buf to @fd; -1 with errno on failure. */
-static int write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
 /* read() until @len bytes or EOF; the count, or -1 with errno. */
 static ssize_t read_full(int fd, char *buf, size_t len)
 {

@@ -121,6 +121,9 @@ const char *owner_name(uint32_t uid);
 void put_json_fields(const struct kipc_stat *st, const char *sep,
 		     bool owner);
 
+/* write() all of @buf to @fd, retrying after EINTR; -1 with errno. */
+int write_all(int fd, const void *buf, size_t len);
+
 /* kipc send/recv on a pipe (pipe_io.c): stdin -> pipe, pipe -> stdout. */
 int pipe_send(const char *name, int fd);
 int pipe_recv(const char *name, int fd);

@@ -265,3 +265,20 @@ int obj_open_as(const char *name, const int *types, size_t ntypes, int oflag,
 		  errno);
 	return -1;
 }
+
+int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
