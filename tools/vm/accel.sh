@@ -21,8 +21,8 @@ fi
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-# In a subshell so bash's "Killed" notice goes to /dev/null too.
-if (timeout -s KILL 15 qemu-system-x86_64 -accel kvm -m 256 -nodefaults \
+# TERM first (qemu exits cleanly on it), KILL only if that is ignored.
+if (timeout -k 5 15 qemu-system-x86_64 -accel kvm -m 256 -nodefaults \
 	-display none -no-reboot -kernel "$kernel" -serial "file:$log" \
 	-append "console=ttyS0 panic=-1 rdinit=/nonexistent" \
 	</dev/null >/dev/null 2>&1) 2>/dev/null && grep -q 'Kernel panic' "$log"; then
