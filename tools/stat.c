@@ -155,11 +155,9 @@ int stat_main(int argc, char *argv[])
 	while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
 		switch (c) {
 		case OPT_TYPE:
-			type = kipc_type_from_name(optarg);
+			type = parse_type(argv[0], optarg);
 			if (type < 0)
-				return usage_error(argv[0], "--type: unknown "
-						   "type '%s' (sem, pipe, mq "
-						   "or shm)", optarg);
+				return KIPC_EXIT_USAGE;
 			break;
 		case OPT_JSON:
 			json = true;

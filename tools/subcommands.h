@@ -57,6 +57,11 @@ int option_error(const char *subname, int c, char *argv[]);
  */
 int parse_u64(const char *opt, const char *arg, int base, uint64_t min,
 	      uint64_t max, uint64_t *out);
+/*
+ * Parse --type's argument (sem, pipe, mq, shm) for subcommand @subname:
+ * the KIPC_* type, or -1 after a usage message.
+ */
+int parse_type(const char *subname, const char *arg);
 /* Parse a duration like "2", "0.5" or ".25" seconds, as parse_u64(). */
 int parse_seconds(const char *opt, const char *arg, struct timespec *out);
 /* Turn the relative @ts into an absolute CLOCK_MONOTONIC deadline. */

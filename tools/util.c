@@ -282,3 +282,13 @@ int write_all(int fd, const void *buf, size_t len)
 	}
 	return 0;
 }
+
+int parse_type(const char *subname, const char *arg)
+{
+	int type = kipc_type_from_name(arg);
+
+	if (type < 0)
+		usage_error(subname, "--type: unknown type '%s' (sem, pipe, mq "
+			    "or shm)", arg);
+	return type;
+}
