@@ -57,7 +57,7 @@ CPPFLAGS_KIPC	:= -D_GNU_SOURCE -Ilib/include -Ikmod/include/uapi -MMD -MP \
 		   $(NL_CFLAGS)
 CFLAGS_KIPC	:= -std=gnu11 $(WARN) $(CPPFLAGS_KIPC) $(CFLAGS)
 
-LIB_SRCS	:= $(wildcard lib/*.c)
+LIB_SRCS	:= $(wildcard lib/*.c lib/chan/*.c)
 LIB_OBJS	:= $(LIB_SRCS:%.c=$(BUILD)/%.o)
 TOOL_SRCS	:= $(wildcard tools/*.c)
 TOOL_OBJS	:= $(TOOL_SRCS:%.c=$(BUILD)/%.o)

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Channels: the table of mechanisms and the checks every call shares.
+ *
+ * The table's order is the article's comparison table: pipes, message
+ * queues, shared memory, signals, sockets, then the notification-only
+ * eventfd; each kipc mechanism follows the native one it mirrors.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "chan.h"
+#include "../internal.h"
+
+static const struct chan_mech *const mechs[] = {
+	&chan_pipe, &chan_fifo, &chan_kipc_pipe,
+	&chan_posix_mq, &chan_sysv_msg, &chan_kipc_mq,
+	&chan_shm, &chan_kipc_shm,
+	&chan_signal,
+	&chan_unix_stream, &chan_unix_dgram, &chan_unix_seqpacket, &chan_tcp,
+	&chan_eventfd,
+};
+
+#define NR_MECHS (sizeof(mechs) / sizeof(mechs[0]))
+
+const struct kipc_chan_info *kipc_chan_mech_at(size_t i)
+{
+	return i < NR_MECHS ? &mechs[i]->info : NULL;
+}
+
+static const struct chan_mech *mech_by_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < NR_MECHS; i++)
+		if (!strcmp(mechs[i]->info.name, name))
+			return mechs[i];
+	errno = ENOENT;
+	return NULL;
+}
+
+const struct kipc_chan_info *kipc_chan_info(const char *name)
+{
+	const struct chan_mech *m = mech_by_name(name);
+
+	return m ? &m->info : NULL;
+}
+
+size_t chan_sysctl(const char *path, size_t fallback)
+{
+	unsigned long long v;
+	FILE *f = fopen(path, "re");
+	int n;
+
+	if (!f)
+		return fallback;
+	n = fscanf(f, "%llu", &v);
+	fclose(f);
+	return n == 1 ? (size_t)v : fallback;
+}
+
+int chan_kipc_ready(void)
+{
+	if (kipc_dev_fd() >= 0)
+		return 0;
+	errno = ENODEV;
+	return -1;
+}
+
+void chan_close_fd(struct kipc_chan *c, int i)
+{
+	if (c->fd[i] >= 0)
+		close(c->fd[i]);
+	c->fd[i] = -1;
+}
+
+struct kipc_chan *kipc_chan_open(const char *name,
+				 const struct kipc_chan_opts *opts)
+{
+	const struct chan_mech *m = mech_by_name(name);
+	struct kipc_chan *c;
+	size_t limit;
+	int err;
+
+	if (!m)
+		return NULL;
+	limit = m->limit();
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	if (opts)
+		c->opts = *opts;
+	if (!c->opts.msg_size)
+		c->opts.msg_size = limit < CHAN_DEFAULT_MSG ? limit : CHAN_DEFAULT_MSG;
+	if (!c->opts.depth)
+		c->opts.depth = CHAN_DEFAULT_DEPTH;
+	if (!c->opts.capacity)
+		c->opts.capacity = CHAN_DEFAULT_CAPACITY;
+	if (c->opts.msg_size > limit) {
+		free(c);
+		errno = EMSGSIZE;
+		return NULL;
+	}
+	c->mech = m;
+	c->max_msg = c->opts.msg_size;
+	c->owner = getpid();
+	c->fd[0] = c->fd[1] = -1;
+	if (m->open(c) < 0) {
+		err = errno;
+		kipc_chan_close(c);
+		errno = err;
+		return NULL;
+	}
+	return c;
+}
+
+int kipc_chan_attach(struct kipc_chan *c, int role)
+{
+	if (role != KIPC_CHAN_SENDER && role != KIPC_CHAN_RECEIVER) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (c->role) {
+		errno = c->role == role ? EALREADY : EINVAL;
+		return -1;
+	}
+	c->role = role;
+	if (c->mech->attach)
+		return c->mech->attach(c, role);
+	/* Close the end this process will not use, so EOF and EPIPE work. */
+	if (c->fd[0] >= 0 && c->fd[1] >= 0)
+		chan_close_fd(c, role == KIPC_CHAN_SENDER ? 0 : 1);
+	return 0;
+}
+
+size_t kipc_chan_max_msg(const struct kipc_chan *c)
+{
+	return c->max_msg;
+}
+
+const struct kipc_chan_info *kipc_chan_mech(const struct kipc_chan *c)
+{
+	return &c->mech->info;
+}
+
+int kipc_chan_send(struct kipc_chan *c, const void *msg, size_t len,
+		   unsigned int prio)
+{
+	if (c->role == KIPC_CHAN_RECEIVER ||
+	    (prio && !(c->mech->info.flags & KIPC_CHAN_PRIO)) ||
+	    (len && !msg)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (len > c->max_msg) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	return c->mech->send(c, msg, len, prio);
+}
+
+ssize_t kipc_chan_recv(struct kipc_chan *c, void *buf, size_t len,
+		       unsigned int *prio)
+{
+	if (c->role == KIPC_CHAN_SENDER || (len && !buf)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (len < c->max_msg) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	if (prio)
+		*prio = 0;
+	return c->mech->recv(c, buf, len, prio);
+}
+
+void kipc_chan_close(struct kipc_chan *c)
+{
+	int err = errno;
+
+	if (!c)
+		return;
+	if (c->mech && c->mech->close)
+		c->mech->close(c, c->owner == getpid());
+	chan_close_fd(c, 0);
+	chan_close_fd(c, 1);
+	free(c);
+	errno = err;
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Inside the channel layer: each mechanism is a struct chan_mech of
+ * callbacks over the common struct kipc_chan. chan.c does the argument
+ * checks, the defaults and the bookkeeping; a mechanism only moves bytes.
+ */
+#ifndef KIPC_CHAN_H
+#define KIPC_CHAN_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "kipc.h"
+
+/* Default largest message: POSIX mq's default msgsize. */
+#define CHAN_DEFAULT_MSG	8192
+/* Default depth of queues and rings: POSIX mq's default msg_max. */
+#define CHAN_DEFAULT_DEPTH	10
+/* Default bytes buffered by pipes and sockets: a pipe's default. */
+#define CHAN_DEFAULT_CAPACITY	65536
+/* Largest frame the stream mechanisms accept: keeps lengths sane. */
+#define CHAN_STREAM_MAX		(64u << 20)
+
+struct chan_mech {
+	struct kipc_chan_info info;
+	/*
+	 * Largest message this mechanism can carry on this machine, as far
+	 * as can be told before opening (sysctls, the module's limits).
+	 */
+	size_t (*limit)(void);
+	/* Set up c->fd[] and c->priv for c->max_msg and c->opts. */
+	int (*open)(struct kipc_chan *c);
+	/* Optional: extra work after fork for @role (the default closes fds). */
+	int (*attach)(struct kipc_chan *c, int role);
+	int (*send)(struct kipc_chan *c, const void *msg, size_t len,
+		    unsigned int prio);
+	ssize_t (*recv)(struct kipc_chan *c, void *buf, size_t len,
+			unsigned int *prio);
+	/* Optional: free c->priv; @owner is true in the opening process. */
+	void (*close)(struct kipc_chan *c, int owner);
+};
+
+struct kipc_chan {
+	const struct chan_mech *mech;
+	struct kipc_chan_opts opts;	/* with the defaults filled in */
+	size_t max_msg;
+	pid_t owner;			/* the process that opened it */
+	int role;			/* 0 until attached */
+	int fd[2];			/* [0] receive end, [1] send end, or -1 */
+	void *priv;			/* the mechanism's own state */
+};
+
+/* Close fd @i of @c if it is open. */
+void chan_close_fd(struct kipc_chan *c, int i);
+
+/* Framing over a byte stream (stream.c): a 4-byte length, then the bytes. */
+int chan_stream_send(struct kipc_chan *c, const void *msg, size_t len,
+		     unsigned int prio);
+ssize_t chan_stream_recv(struct kipc_chan *c, void *buf, size_t len,
+			 unsigned int *prio);
+
+/* 0 if /dev/kipc can be opened, else -1 with ENODEV. */
+int chan_kipc_ready(void);
+
+/* Read one number from a /proc file; @fallback if it cannot be read. */
+size_t chan_sysctl(const char *path, size_t fallback);
+
+/* The mechanisms, one per file. */
+extern const struct chan_mech chan_pipe, chan_fifo, chan_kipc_pipe;
+extern const struct chan_mech chan_posix_mq, chan_kipc_mq, chan_sysv_msg;
+extern const struct chan_mech chan_shm, chan_kipc_shm;
+extern const struct chan_mech chan_unix_stream, chan_unix_dgram;
+extern const struct chan_mech chan_unix_seqpacket, chan_tcp;
+extern const struct chan_mech chan_signal, chan_eventfd;
+
+#endif /* KIPC_CHAN_H */

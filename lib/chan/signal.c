@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Signals: each message is one queued real-time signal (sigqueue(3)). The
+ * payload rides in the 8-byte sigval and the length in the signal number:
+ * a channel owns nine consecutive real-time signals, base + 0 .. base + 8.
+ * The receiver blocks them and takes them with sigwaitinfo(2), so nothing
+ * runs in a handler and queued signals keep their order.
+ *
+ * Signals are sent to a process, and the receiver is known only after
+ * fork: the receiver publishes its pid in a shared page and posts READY,
+ * which senders wait for. Real-time signals queue up to RLIMIT_SIGPENDING
+ * per user; CREDITS (opts.depth) keeps senders below it, so a full channel
+ * blocks the sender instead of failing with EAGAIN.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "chan.h"
+
+#define SIG_PAYLOAD	sizeof(union sigval)
+#define SIGS_PER_CHAN	(SIG_PAYLOAD + 1)
+
+struct sig_shared {
+	pid_t receiver;
+	sem_t ready;
+	sem_t credits;
+};
+
+struct sig_chan {
+	struct sig_shared *sh;
+	int base;
+	sigset_t set;			/* base .. base + SIG_PAYLOAD */
+	sigset_t saved;			/* the receiver's mask before attach */
+};
+
+/* Real-time signals taken by the open channels of this process. */
+static uint64_t sigs_taken;
+static pthread_mutex_t sigs_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static uint64_t sig_bits(int base)
+{
+	return ((1ull << SIGS_PER_CHAN) - 1) << (base - SIGRTMIN);
+}
+
+/* The lowest free run of SIGS_PER_CHAN real-time signals, or EBUSY. */
+static int sig_take(void)
+{
+	int base, found = -1;
+
+	pthread_mutex_lock(&sigs_lock);
+	for (base = SIGRTMIN; base + (int)SIGS_PER_CHAN - 1 <= SIGRTMAX; base++) {
+		if (!(sigs_taken & sig_bits(base))) {
+			sigs_taken |= sig_bits(base);
+			found = base;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&sigs_lock);
+	if (found < 0)
+		errno = EBUSY;
+	return found;
+}
+
+static void sig_give_back(int base)
+{
+	pthread_mutex_lock(&sigs_lock);
+	sigs_taken &= ~sig_bits(base);
+	pthread_mutex_unlock(&sigs_lock);
+}
+
+static size_t sig_limit(void)
+{
+	return SIG_PAYLOAD;
+}
+
+static int sig_open(struct kipc_chan *c)
+{
+	struct sig_chan *s = calloc(1, sizeof(*s));
+	int i;
+
+	if (!s)
+		return -1;
+	s->base = -1;
+	c->priv = s;
+	s->sh = mmap(NULL, sizeof(*s->sh), PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (s->sh == MAP_FAILED) {
+		s->sh = NULL;
+		return -1;
+	}
+	s->base = sig_take();
+	if (s->base < 0)
+		return -1;
+	sigemptyset(&s->set);
+	for (i = 0; i < (int)SIGS_PER_CHAN; i++)
+		sigaddset(&s->set, s->base + i);
+	if (sem_init(&s->sh->ready, 1, 0) ||
+	    sem_init(&s->sh->credits, 1, c->opts.depth))
+		return -1;
+	return 0;
+}
+
+static int sem_wait_intr(sem_t *sem)
+{
+	int ret;
+
+	do
+		ret = sem_wait(sem);
+	while (ret < 0 && errno == EINTR);
+	return ret;
+}
+
+static int sig_attach(struct kipc_chan *c, int role)
+{
+	struct sig_chan *s = c->priv;
+
+	if (role == KIPC_CHAN_RECEIVER) {
+		/* Blocked before anyone may send: never a default action. */
+		if (pthread_sigmask(SIG_BLOCK, &s->set, &s->saved))
+			return -1;
+		s->sh->receiver = getpid();
+		return sem_post(&s->sh->ready);
+	}
+	/* Pass the gate and leave it open for the next sender. */
+	if (sem_wait_intr(&s->sh->ready))
+		return -1;
+	return sem_post(&s->sh->ready);
+}
+
+static int sig_send(struct kipc_chan *c, const void *msg, size_t len,
+		    unsigned int prio)
+{
+	struct sig_chan *s = c->priv;
+	union sigval val = { 0 };
+
+	(void)prio;
+	if (c->role != KIPC_CHAN_SENDER) {
+		errno = EINVAL;		/* the receiver's pid is not known */
+		return -1;
+	}
+	memcpy(&val, msg, len);
+	if (sem_wait_intr(&s->sh->credits))
+		return -1;
+	if (sigqueue(s->sh->receiver, s->base + (int)len, val)) {
+		if (errno == ESRCH)
+			errno = EPIPE;
+		sem_post(&s->sh->credits);
+		return -1;
+	}
+	return 0;
+}
+
+static ssize_t sig_recv(struct kipc_chan *c, void *buf, size_t len,
+			unsigned int *prio)
+{
+	struct sig_chan *s = c->priv;
+	siginfo_t info;
+	size_t n;
+	int sig;
+
+	(void)len;
+	(void)prio;
+	if (c->role != KIPC_CHAN_RECEIVER) {
+		errno = EINVAL;		/* the signals are not blocked here */
+		return -1;
+	}
+	do
+		sig = sigwaitinfo(&s->set, &info);
+	while (sig < 0 && errno == EINTR);
+	if (sig < 0)
+		return -1;
+	n = sig - s->base;
+	memcpy(buf, &info.si_value, n);
+	sem_post(&s->sh->credits);
+	return n;
+}
+
+/* Drain what is still queued before unblocking: unhandled, it would kill. */
+static void sig_close(struct kipc_chan *c, int owner)
+{
+	struct sig_chan *s = c->priv;
+	const struct timespec zero = { 0 };
+
+	(void)owner;
+	if (!s)
+		return;
+	if (c->role == KIPC_CHAN_RECEIVER) {
+		while (sigtimedwait(&s->set, NULL, &zero) > 0)
+			;
+		pthread_sigmask(SIG_SETMASK, &s->saved, NULL);
+	}
+	if (s->base >= 0)
+		sig_give_back(s->base);
+	if (s->sh)
+		munmap(s->sh, sizeof(*s->sh));
+	free(s);
+}
+
+const struct chan_mech chan_signal = {
+	.info = { "signal", "signal",
+		  "sigqueue: 8-byte sigval, length in the signal number",
+		  KIPC_CHAN_MULTI },
+	.limit = sig_limit,
+	.open = sig_open,
+	.attach = sig_attach,
+	.send = sig_send,
+	.recv = sig_recv,
+	.close = sig_close,
+};
