@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * Signals: each message is one queued real-time signal (sigqueue(3)). The
- * payload rides in the 8-byte sigval and the length in the signal number:
- * a channel owns nine consecutive real-time signals, base + 0 .. base + 8.
- * The receiver blocks them and takes them with sigwaitinfo(2), so nothing
- * runs in a handler and queued signals keep their order.
+ * Signals: each message is one queued real-time signal, sent as sigqueue(3)
+ * sends it (rt_sigqueueinfo(2), si_code SI_QUEUE). The payload rides in
+ * the 8-byte sigval and the length in si_errno, which the kernel passes on
+ * untouched. A channel owns one real-time signal: instances of one signal
+ * queue in order, while pending signals of different numbers are taken
+ * lowest first, which would reorder messages of different lengths. The
+ * receiver blocks it and takes it with sigwaitinfo(2), so nothing runs in a
+ * handler.
  *
  * Signals are sent to a process, and the receiver is known only after
  * fork: the receiver publishes its pid in a shared page and posts READY,
@@ -20,12 +23,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "chan.h"
 
 #define SIG_PAYLOAD	sizeof(union sigval)
-#define SIGS_PER_CHAN	(SIG_PAYLOAD + 1)
+#define SIGS_PER_CHAN	1
 
 struct sig_shared {
 	pid_t receiver;
@@ -36,7 +40,7 @@ struct sig_shared {
 struct sig_chan {
 	struct sig_shared *sh;
 	int base;
-	sigset_t set;			/* base .. base + SIG_PAYLOAD */
+	sigset_t set;			/* base */
 	sigset_t saved;			/* the receiver's mask before attach */
 };
 
@@ -134,6 +138,21 @@ static int sig_attach(struct kipc_chan *c, int role)
 	return sem_post(&s->sh->ready);
 }
 
+/* sigqueue(3), with the length in si_errno. */
+static int sig_queue(pid_t pid, int sig, union sigval val, size_t len)
+{
+	siginfo_t info;
+
+	memset(&info, 0, sizeof(info));
+	info.si_signo = sig;
+	info.si_errno = (int)len;
+	info.si_code = SI_QUEUE;
+	info.si_pid = getpid();
+	info.si_uid = getuid();
+	info.si_value = val;
+	return syscall(SYS_rt_sigqueueinfo, pid, sig, &info) ? -1 : 0;
+}
+
 static int sig_send(struct kipc_chan *c, const void *msg, size_t len,
 		    unsigned int prio)
 {
@@ -148,7 +167,7 @@ static int sig_send(struct kipc_chan *c, const void *msg, size_t len,
 	memcpy(&val, msg, len);
 	if (sem_wait_intr(&s->sh->credits))
 		return -1;
-	if (sigqueue(s->sh->receiver, s->base + (int)len, val)) {
+	if (sig_queue(s->sh->receiver, s->base, val, len)) {
 		if (errno == ESRCH)
 			errno = EPIPE;
 		sem_post(&s->sh->credits);
@@ -176,7 +195,12 @@ static ssize_t sig_recv(struct kipc_chan *c, void *buf, size_t len,
 	while (sig < 0 && errno == EINTR);
 	if (sig < 0)
 		return -1;
-	n = sig - s->base;
+	if (info.si_code != SI_QUEUE || info.si_errno < 0 ||
+	    info.si_errno > (int)SIG_PAYLOAD) {
+		errno = EBADMSG;	/* not from a sender of this channel */
+		return -1;
+	}
+	n = info.si_errno;
 	memcpy(buf, &info.si_value, n);
 	sem_post(&s->sh->credits);
 	return n;
