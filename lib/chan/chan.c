@@ -8,9 +8,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "chan.h"
@@ -61,6 +63,18 @@ size_t chan_sysctl(const char *path, size_t fallback)
 	n = fscanf(f, "%llu", &v);
 	fclose(f);
 	return n == 1 ? (size_t)v : fallback;
+}
+
+int chan_capable(int cap)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return 0;
+	return !!(data[cap / 32].effective & (1u << (cap % 32)));
 }
 
 int chan_kipc_ready(void)

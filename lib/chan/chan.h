@@ -62,6 +62,12 @@ ssize_t chan_stream_recv(struct kipc_chan *c, void *buf, size_t len,
 /* 0 if /dev/kipc can be opened, else -1 with ENODEV. */
 int chan_kipc_ready(void);
 
+/*
+ * Whether this process has capability @cap (CAP_*) in effect: what the
+ * kernel checks, where root alone is no guarantee (containers).
+ */
+int chan_capable(int cap);
+
 /* Read one number from a /proc file; @fallback if it cannot be read. */
 size_t chan_sysctl(const char *path, size_t fallback);
 

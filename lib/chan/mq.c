@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <mqueue.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,9 +19,10 @@
 /* mqueue.c's HARD_MSGSIZEMAX: the most CAP_SYS_RESOURCE may ask for. */
 #define POSIX_MQ_HARD_MSGSIZE	(16u << 20)
 
+/* mq_open() lets CAP_SYS_RESOURCE past msgsize_max; root may lack it. */
 static size_t posix_mq_limit(void)
 {
-	if (geteuid() == 0)
+	if (chan_capable(CAP_SYS_RESOURCE))
 		return POSIX_MQ_HARD_MSGSIZE;
 	return chan_sysctl("/proc/sys/fs/mqueue/msgsize_max", 8192);
 }

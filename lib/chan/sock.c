@@ -6,6 +6,7 @@
  * message is one send(2) and one recv(2).
  */
 #include <errno.h>
+#include <linux/capability.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdint.h>
@@ -16,7 +17,10 @@
 
 /* unix_dgram_sendmsg() refuses a datagram within 32 bytes of sk_sndbuf. */
 #define UNIX_DGRAM_OVERHEAD	32
-/* As root, SO_SNDBUFFORCE lifts wmem_max; stay below kmalloc's reach. */
+/*
+ * With CAP_NET_ADMIN, SO_SNDBUFFORCE lifts wmem_max; stay below kmalloc's
+ * reach.
+ */
 #define UNIX_DGRAM_ROOT_MAX	(4u << 20)
 
 static size_t stream_limit(void)
@@ -28,7 +32,7 @@ static size_t dgram_limit(void)
 {
 	size_t wmem_max;
 
-	if (geteuid() == 0)
+	if (chan_capable(CAP_NET_ADMIN))
 		return UNIX_DGRAM_ROOT_MAX;
 	/* setsockopt doubles what it is given, up to wmem_max. */
 	wmem_max = chan_sysctl("/proc/sys/net/core/wmem_max", 212992);
