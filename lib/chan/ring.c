@@ -49,8 +49,17 @@ struct ring {
 
 static char *ring_slot(struct ring *r, uint32_t idx)
 {
-	return (char *)r->hdr + sizeof(*r->hdr) +
-	       (size_t)(idx % r->hdr->nslots) * r->hdr->stride;
+	return (char *)r->hdr + sizeof(*r->hdr) + (size_t)idx * r->hdr->stride;
+}
+
+/*
+ * The slot after @idx. Indexes stay below nslots: free-running counters
+ * taken modulo a depth that is not a power of two would jump back at 2^32
+ * and land on slots still full.
+ */
+static uint32_t ring_next(struct ring *r, uint32_t idx)
+{
+	return idx + 1 < r->hdr->nslots ? idx + 1 : 0;
 }
 
 static size_t ring_bytes(struct kipc_chan *c, uint32_t *stride)
@@ -92,7 +101,7 @@ static int ring_send(struct kipc_chan *c, const void *msg, size_t len,
 	slot = ring_slot(r, r->hdr->head);
 	*(uint64_t *)slot = len;
 	memcpy(slot + sizeof(uint64_t), msg, len);
-	r->hdr->head++;
+	r->hdr->head = ring_next(r, r->hdr->head);
 	/* Posting USED under LOCK keeps the count in step with the head. */
 	r->post(r, RING_USED);
 	if (r->locked)
@@ -118,7 +127,7 @@ static ssize_t ring_recv(struct kipc_chan *c, void *buf, size_t len,
 		return -1;
 	}
 	memcpy(buf, slot + sizeof(uint64_t), n);
-	r->hdr->tail++;
+	r->hdr->tail = ring_next(r, r->hdr->tail);
 	r->post(r, RING_FREE);
 	return n;
 }
