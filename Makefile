@@ -63,14 +63,16 @@ TOOL_SRCS	:= $(wildcard tools/*.c)
 TOOL_OBJS	:= $(TOOL_SRCS:%.c=$(BUILD)/%.o)
 TEST_SRCS	:= $(wildcard selftests/*_test.c)
 TESTS		:= $(TEST_SRCS:selftests/%.c=$(BUILD)/selftests/%)
+EXAMPLE_SRCS	:= $(wildcard lib/examples/*.c)
+EXAMPLES	:= $(EXAMPLE_SRCS:lib/examples/%.c=$(BUILD)/bin/%)
 
 LIBA		:= $(BUILD)/lib/libkipc.a
 LIBSO		:= $(BUILD)/lib/libkipc.so.$(LIB_VERSION)
 
-.PHONY: all module lib tools selftests check check-debug bench vm-shell \
-	install deps style clean nl-check
+.PHONY: all module lib tools selftests examples check check-debug bench \
+	vm-shell install deps style clean nl-check
 
-all: module lib tools selftests
+all: module lib tools selftests examples
 
 module:
 	@test -n "$(KDIR)" -a -d "$(KDIR)" || \
@@ -89,6 +91,8 @@ nl-check:
 tools: $(BUILD)/bin/kipc $(BUILD)/bin/kipc-static
 
 selftests: $(TESTS)
+
+examples: $(EXAMPLES)
 
 $(BUILD)/%.o: %.c | nl-check
 	@mkdir -p $(@D)
@@ -118,6 +122,12 @@ $(BUILD)/bin/kipc: $(TOOL_OBJS) $(LIBA)
 $(BUILD)/bin/kipc-static: $(TOOL_OBJS) $(LIBA)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -static -o $@ $(TOOL_OBJS) $(LIBA) $(NL_STATIC_LIBS)
+
+# The example programs, built the way a user of the library would build
+# them: against its header and the static library.
+$(EXAMPLES): $(BUILD)/bin/%: lib/examples/%.c $(LIBA) | nl-check
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_KIPC) -o $@ $< $(LIBA) $(NL_LIBS)
 
 $(KSFT_DIR)/kselftest_harness.h:
 	@test -r $(KSRC_TAR) || \
@@ -171,4 +181,4 @@ install: lib tools
 clean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(TESTS:=.d)
+-include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(TESTS:=.d) $(EXAMPLES:=.d)
