@@ -66,6 +66,32 @@ static const struct subcommand subcommands[] = {
 	  "\n"
 	  "The module parameters, the objects held in every namespace, and\n"
 	  "what your user is charged.\n", limits_main },
+	{ "bench", "Measure every IPC mechanism, kipc's and the native ones",
+	  "[OPTION]...",
+	  "Latency (pingpong), throughput (stream) and priority queues (prio)\n"
+	  "for each mechanism of libkipc's channels and each message size, in\n"
+	  "one run; kipc-* need the module and are listed as not run without it.\n"
+	  "\n"
+	  "  --pattern LIST   pingpong,stream,prio (default: all three)\n"
+	  "  --sizes LIST     message sizes, e.g. 64,4K,1M (default 8 B, then\n"
+	  "                   powers of 4 from 16 B to 1 MiB)\n"
+	  "  --mech LIST      only these mechanisms (see --list)\n"
+	  "  --producers N    stream senders into one receiver (default 1)\n"
+	  "  --depth N        queue and ring depth in messages (default 10;\n"
+	  "                   prio: up to 1024, within 16 MiB)\n"
+	  "  --duration SECS  time measured per cell (default 0.2)\n"
+	  "  --iters N        messages per cell instead of --duration\n"
+	  "  --quick          64 B and 4 KiB, 0.02 s per cell: a smoke test\n"
+	  "  --json FILE      write every result as JSON\n"
+	  "  --csv FILE       write every result as CSV\n"
+	  "  --plot FILE.svg  draw latency and throughput against size (gnuplot)\n"
+	  "  --gnuplot FILE   write the gnuplot script instead (data inline;\n"
+	  "                   it draws FILE's name with .svg)\n"
+	  "  --progress       progress lines on stderr even if it is no tty\n"
+	  "  --list           list the mechanisms and their message limits\n"
+	  "\n"
+	  "Exit 1 if any cell failed, e.g. a message arrived damaged.\n",
+	  bench_main },
 	{ "post", "Add units to a semaphore", "NAME [--count N]",
 	  "  --count N  units to add (default 1)\n", post_main },
 	{ "wait", "Take one unit from a semaphore, waiting while it is zero",

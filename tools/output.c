@@ -65,33 +65,38 @@ static int utf8_len(const unsigned char *s)
 	return n;
 }
 
-void put_json_string(const char *str)
+void fput_json_string(FILE *f, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	int n;
 
-	putchar('"');
+	fputc('"', f);
 	while (*s) {
 		n = utf8_len(s);
 		if (!n) {
-			fputs("\\ufffd", stdout);
+			fputs("\\ufffd", f);
 			s++;
 		} else if (*s == '"' || *s == '\\') {
-			printf("\\%c", *s++);
+			fprintf(f, "\\%c", *s++);
 		} else if (*s == '\n') {
-			fputs("\\n", stdout);
+			fputs("\\n", f);
 			s++;
 		} else if (*s == '\t') {
-			fputs("\\t", stdout);
+			fputs("\\t", f);
 			s++;
 		} else if (*s < 0x20 || *s == 0x7f) {
-			printf("\\u%04x", *s++);
+			fprintf(f, "\\u%04x", *s++);
 		} else {
-			fwrite(s, 1, n, stdout);
+			fwrite(s, 1, n, f);
 			s += n;
 		}
 	}
-	putchar('"');
+	fputc('"', f);
+}
+
+void put_json_string(const char *str)
+{
+	fput_json_string(stdout, str);
 }
 
 size_t text_escape(char *buf, size_t len, const char *str)

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -108,6 +109,8 @@ void format_time(char *buf, size_t len, uint64_t ns, bool iso);
  * that is not part of valid UTF-8 becomes U+FFFD.
  */
 void put_json_string(const char *s);
+/* put_json_string() to @f. */
+void fput_json_string(FILE *f, const char *s);
 /*
  * @s into @buf (@len bytes with the NUL) with control characters as
  * \xHH, so a name cannot garble a terminal. Returns its width in
@@ -154,5 +157,6 @@ int version_main(int argc, char *argv[]);
 int ls_main(int argc, char *argv[]);
 int watch_main(int argc, char *argv[]);
 int limits_main(int argc, char *argv[]);
+int bench_main(int argc, char *argv[]);
 
 #endif /* KIPC_SUBCOMMANDS_H */

@@ -52,6 +52,13 @@ const struct kipc_chan_info *kipc_chan_info(const char *name)
 	return m ? &m->info : NULL;
 }
 
+ssize_t kipc_chan_limit(const char *name)
+{
+	const struct chan_mech *m = mech_by_name(name);
+
+	return m ? (ssize_t)m->limit() : -1;
+}
+
 size_t chan_sysctl(const char *path, size_t fallback)
 {
 	unsigned long long v;

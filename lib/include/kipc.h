@@ -438,6 +438,12 @@ struct kipc_chan_info {
 const struct kipc_chan_info *kipc_chan_mech_at(size_t i);
 /* One mechanism by name; NULL with ENOENT if there is none. */
 const struct kipc_chan_info *kipc_chan_info(const char *name);
+/*
+ * The largest message @name can carry on this machine, as far as can be
+ * told without opening one (sysctls, privileges, the module's limits);
+ * -1 with ENOENT for an unknown name.
+ */
+ssize_t kipc_chan_limit(const char *name);
 
 struct kipc_chan_opts {		/* zero means "default" for every field */
 	size_t msg_size;	/* largest message the program will send */

@@ -1,0 +1,503 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kipc bench: measure every mechanism the channel layer knows, kipc's and
+ * the native ones, side by side in the same run.
+ *
+ * The plan is patterns x mechanisms x sizes. A size above a mechanism's
+ * limit runs once at the limit (the "used" column) and not again; a
+ * mechanism that cannot run here (no module, several senders on a byte
+ * stream) is listed with the reason. Each cell is bench_run_cell().
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "subcommands.h"
+
+const char *const bench_pattern_names[BENCH_NR_PATTERNS] = {
+	[BENCH_PINGPONG] = "pingpong",
+	[BENCH_STREAM] = "stream",
+	[BENCH_PRIO] = "prio",
+};
+
+/* 8 B, then powers of 4 from 16 B to 1 MiB. */
+static const size_t default_sizes[] = {
+	8, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576,
+};
+static const size_t quick_sizes[] = { 64, 4096 };
+
+#define DEFAULT_DURATION	0.2
+#define QUICK_DURATION		0.02
+#define DEFAULT_DEPTH		10	/* POSIX mq's default msg_max */
+#define PRIO_DEPTH_MAX		1024
+#define PRIO_QUEUE_BYTES	(16u << 20)
+#define PIPE_ATOMIC		4096	/* PIPE_BUF */
+#define FRAME_HDR		4
+
+enum {
+	OPT_PATTERN = OPT_FIRST, OPT_SIZES, OPT_MECH, OPT_PRODUCERS, OPT_DEPTH,
+	OPT_DURATION, OPT_ITERS, OPT_QUICK, OPT_JSON, OPT_CSV, OPT_PLOT,
+	OPT_GNUPLOT, OPT_PROGRESS, OPT_LIST,
+};
+
+static const struct option options[] = {
+	{ "pattern",   required_argument, NULL, OPT_PATTERN },
+	{ "sizes",     required_argument, NULL, OPT_SIZES },
+	{ "mech",      required_argument, NULL, OPT_MECH },
+	{ "producers", required_argument, NULL, OPT_PRODUCERS },
+	{ "depth",     required_argument, NULL, OPT_DEPTH },
+	{ "duration",  required_argument, NULL, OPT_DURATION },
+	{ "iters",     required_argument, NULL, OPT_ITERS },
+	{ "quick",     no_argument,       NULL, OPT_QUICK },
+	{ "json",      required_argument, NULL, OPT_JSON },
+	{ "csv",       required_argument, NULL, OPT_CSV },
+	{ "plot",      required_argument, NULL, OPT_PLOT },
+	{ "gnuplot",   required_argument, NULL, OPT_GNUPLOT },
+	{ "progress",  no_argument,       NULL, OPT_PROGRESS },
+	{ "list",      no_argument,       NULL, OPT_LIST },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct outputs {
+	const char *json, *csv, *plot, *gnuplot;
+};
+
+/* "64", "4K", "1M": bytes. */
+static int parse_size(const char *arg, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (end == arg || errno || *arg == '-')
+		return -1;
+	if (*end == 'K' || *end == 'k')
+		v <<= 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		v <<= 20, end++;
+	if (*end || v > (64u << 20))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_sizes(struct bench_config *cfg, char *arg)
+{
+	char *tok, *save = NULL;
+
+	cfg->nr_sizes = 0;
+	for (tok = strtok_r(arg, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (cfg->nr_sizes == BENCH_MAX_SIZES)
+			return usage_error("bench", "--sizes: at most %d sizes",
+					   BENCH_MAX_SIZES);
+		if (parse_size(tok, &cfg->sizes[cfg->nr_sizes++]))
+			return usage_error("bench", "--sizes: invalid size '%s' "
+					   "(bytes, or with K or M; at most 64M)",
+					   tok);
+	}
+	if (!cfg->nr_sizes)
+		return usage_error("bench", "--sizes: no size given");
+	return 0;
+}
+
+static int parse_patterns(struct bench_config *cfg, char *arg)
+{
+	char *tok, *save = NULL;
+	int i;
+
+	cfg->patterns = 0;
+	for (tok = strtok_r(arg, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < BENCH_NR_PATTERNS; i++)
+			if (!strcmp(tok, bench_pattern_names[i]))
+				break;
+		if (i == BENCH_NR_PATTERNS)
+			return usage_error("bench", "--pattern: unknown pattern "
+					   "'%s' (pingpong, stream, prio)", tok);
+		cfg->patterns |= 1u << i;
+	}
+	return cfg->patterns ? 0 : usage_error("bench", "--pattern: none given");
+}
+
+/* Every name in the comma-separated @list must be a mechanism. */
+static int check_mechs(const char *list)
+{
+	char *copy = strdup(list), *tok, *save = NULL;
+	int ret = 0;
+
+	for (tok = strtok_r(copy, ",", &save); tok && !ret;
+	     tok = strtok_r(NULL, ",", &save))
+		if (!kipc_chan_info(tok))
+			ret = usage_error("bench", "--mech: unknown mechanism '%s' "
+					  "(see kipc bench --list)", tok);
+	free(copy);
+	return ret;
+}
+
+static bool mech_wanted(const struct bench_config *cfg, const char *name)
+{
+	const char *p = cfg->mechs;
+	size_t len = strlen(name);
+
+	if (!p)
+		return true;
+	for (; (p = strstr(p, name)); p += len)
+		if ((p == cfg->mechs || p[-1] == ',') &&
+		    (p[len] == ',' || !p[len]))
+			return true;
+	return false;
+}
+
+static int list_mechs(void)
+{
+	const struct kipc_chan_info *m;
+	char buf[32];
+	size_t i;
+
+	printf("%-15s %-14s %-10s %s\n", "MECHANISM", "FAMILY", "LIMIT", "WHAT");
+	for (i = 0; (m = kipc_chan_mech_at(i)); i++)
+		printf("%-15s %-14s %-10s %s\n", m->name, m->family,
+		       fmt_size(buf, sizeof(buf), kipc_chan_limit(m->name)),
+		       m->summary);
+	return KIPC_EXIT_OK;
+}
+
+struct plan {
+	struct bench_result *res;
+	size_t n, cap;
+};
+
+static struct bench_result *plan_add(struct plan *p, enum bench_pattern pat,
+				     const struct kipc_chan_info *m, size_t size)
+{
+	struct bench_result *r;
+
+	if (p->n == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 64;
+		r = realloc(p->res, p->cap * sizeof(*r));
+		if (!r) {
+			perror("kipc bench");
+			exit(KIPC_EXIT_FAIL);
+		}
+		p->res = r;
+	}
+	r = &p->res[p->n++];
+	memset(r, 0, sizeof(*r));
+	r->pattern = pat;
+	r->mech = m;
+	r->size = size;
+	return r;
+}
+
+static void skip(struct bench_result *r, const char *why)
+{
+	snprintf(r->why, sizeof(r->why), "%s", why);
+	r->skip = r->why;
+}
+
+/* Why @m cannot run @pat with @size here at all, or NULL. */
+static const char *cell_obstacle(const struct bench_config *cfg,
+				 enum bench_pattern pat,
+				 const struct kipc_chan_info *m, size_t used,
+				 const char *no_module)
+{
+	unsigned int senders = pat == BENCH_PINGPONG ? 1 : cfg->producers;
+
+	if (m->flags & KIPC_CHAN_KIPC && no_module)
+		return no_module;
+	if (senders <= 1)
+		return NULL;
+	if (!(m->flags & KIPC_CHAN_MULTI))
+		return "a byte stream: several senders' frames would interleave";
+	if (m->flags & KIPC_CHAN_STREAM && used + FRAME_HDR > PIPE_ATOMIC)
+		return "frames over PIPE_BUF (4096 B) from several senders "
+		       "would interleave";
+	if (used && used < 8)
+		return "messages under 8 bytes cannot say which sender they are from";
+	return NULL;
+}
+
+/*
+ * The deepest queue @mech can have here for @size-byte messages, at most
+ * @want: POSIX queues stop at fs.mqueue.msg_max (10) without
+ * CAP_SYS_RESOURCE, which only opening one tells for sure.
+ */
+static unsigned int deepest_queue(const char *mech, size_t size,
+				  unsigned int want)
+{
+	struct kipc_chan_opts opts = { .msg_size = size };
+	struct kipc_chan *c;
+
+	for (opts.depth = want; opts.depth > DEFAULT_DEPTH; opts.depth /= 2) {
+		c = kipc_chan_open(mech, &opts);
+		if (c) {
+			kipc_chan_close(c);
+			break;
+		}
+		if (errno != EINVAL)
+			break;
+	}
+	return opts.depth < DEFAULT_DEPTH ? DEFAULT_DEPTH : opts.depth;
+}
+
+static unsigned int cell_depth(const struct bench_config *cfg,
+			       enum bench_pattern pat, size_t size)
+{
+	size_t d;
+
+	if (cfg->depth)
+		return cfg->depth;
+	if (pat != BENCH_PRIO)
+		return DEFAULT_DEPTH;
+	/*
+	 * Deep enough for the priorities to sort something, within 16 MiB,
+	 * and the same for every queue: as deep as POSIX's may be here.
+	 */
+	d = PRIO_QUEUE_BYTES / (size ? size : 1);
+	d = d < DEFAULT_DEPTH ? DEFAULT_DEPTH : d > PRIO_DEPTH_MAX ? PRIO_DEPTH_MAX : d;
+	return deepest_queue("posix-mq", size, d);
+}
+
+static void plan_mech(struct plan *p, const struct bench_config *cfg,
+		      enum bench_pattern pat, const struct kipc_chan_info *m,
+		      const char *no_module)
+{
+	ssize_t limit = kipc_chan_limit(m->name);
+	size_t used, last_used = SIZE_MAX;
+	struct bench_result *r;
+	const char *why;
+	char buf[120], sz[32];
+	int i;
+
+	for (i = 0; i < cfg->nr_sizes; i++) {
+		r = plan_add(p, pat, m, cfg->sizes[i]);
+		used = cfg->sizes[i] < (size_t)limit ? cfg->sizes[i] : (size_t)limit;
+		r->size_used = used;
+		r->producers = pat == BENCH_PINGPONG ? 1 : cfg->producers;
+		r->depth = cell_depth(cfg, pat, used);
+		why = cell_obstacle(cfg, pat, m, used, no_module);
+		if (why) {
+			skip(r, why);
+		} else if (used == last_used) {
+			snprintf(buf, sizeof(buf), "larger than its limit of %s",
+				 fmt_size(sz, sizeof(sz), limit));
+			skip(r, buf);
+		}
+		last_used = used;
+	}
+}
+
+static void plan_build(struct plan *p, const struct bench_config *cfg,
+		       const char *no_module)
+{
+	const struct kipc_chan_info *m;
+	int pat;
+	size_t i;
+
+	for (pat = 0; pat < BENCH_NR_PATTERNS; pat++) {
+		if (!(cfg->patterns & 1u << pat))
+			continue;
+		for (i = 0; (m = kipc_chan_mech_at(i)); i++) {
+			if (!mech_wanted(cfg, m->name))
+				continue;
+			/* Priorities mean something only to the queues. */
+			if (pat == BENCH_PRIO && !(m->flags & KIPC_CHAN_PRIO))
+				continue;
+			plan_mech(p, cfg, pat, m, no_module);
+		}
+	}
+}
+
+static void progress(const struct bench_config *cfg, size_t done, size_t total,
+		     const struct bench_result *r)
+{
+	static int tty = -1;
+	char sz[32];
+
+	if (tty < 0)
+		tty = isatty(STDERR_FILENO);
+	if (!cfg->progress && !tty)
+		return;
+	if (!r) {
+		if (tty)
+			fprintf(stderr, "\r\033[K");
+		return;
+	}
+	fprintf(stderr, "%s[%3zu/%zu] %-8s %-14s %s%s", tty ? "\r\033[K" : "",
+		done + 1, total, bench_pattern_names[r->pattern], r->mech->name,
+		fmt_size(sz, sizeof(sz), r->size_used), tty ? "" : "\n");
+}
+
+/* The queues' memory is charged to RLIMIT_MSGQUEUE: lift what we may. */
+static void raise_limits(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_MSGQUEUE, &rl))
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (geteuid() == 0)
+		rl.rlim_cur = rl.rlim_max = RLIM_INFINITY;
+	setrlimit(RLIMIT_MSGQUEUE, &rl);
+}
+
+static int write_outputs(const struct outputs *out,
+			 const struct bench_machine *mach,
+			 const struct bench_config *cfg,
+			 const struct plan *p)
+{
+	char gp[PATH_MAX], cmd[PATH_MAX + 32];
+	int ret = 0;
+
+	if (out->json && report_json(out->json, mach, cfg, p->res, p->n))
+		ret = -1;
+	if (out->csv && report_csv(out->csv, p->res, p->n))
+		ret = -1;
+	if (out->gnuplot && report_gnuplot(out->gnuplot, NULL, p->res, p->n))
+		ret = -1;
+	if (out->plot) {
+		snprintf(gp, sizeof(gp), "%s.gp", out->plot);
+		if (report_gnuplot(gp, out->plot, p->res, p->n))
+			return -1;
+		snprintf(cmd, sizeof(cmd), "gnuplot '%s'", gp);
+		if (system(cmd) != 0) {
+			fprintf(stderr, "%s: bench: gnuplot failed; the script is "
+				"%s\n", prog, gp);
+			ret = -1;
+		} else {
+			unlink(gp);
+		}
+	}
+	return ret;
+}
+
+int bench_main(int argc, char *argv[])
+{
+	struct bench_config cfg = {
+		.patterns = (1u << BENCH_NR_PATTERNS) - 1,
+		.producers = 1,
+		.duration = DEFAULT_DURATION,
+	};
+	struct outputs out = { 0 };
+	struct bench_machine mach;
+	struct plan plan = { 0 };
+	bool quick = false, sizes_given = false, duration_given = false;
+	struct timespec ts;
+	uint64_t v;
+	size_t i;
+	int c, failed = 0;
+
+	while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
+		switch (c) {
+		case OPT_PATTERN:
+			if (parse_patterns(&cfg, optarg))
+				return KIPC_EXIT_USAGE;
+			break;
+		case OPT_SIZES:
+			if (parse_sizes(&cfg, optarg))
+				return KIPC_EXIT_USAGE;
+			sizes_given = true;
+			break;
+		case OPT_MECH:
+			if (check_mechs(optarg))
+				return KIPC_EXIT_USAGE;
+			cfg.mechs = optarg;
+			break;
+		case OPT_PRODUCERS:
+			if (parse_u64("--producers", optarg, 10, 1, 64, &v))
+				return KIPC_EXIT_USAGE;
+			cfg.producers = v;
+			break;
+		case OPT_DEPTH:
+			if (parse_u64("--depth", optarg, 10, 1, 65536, &v))
+				return KIPC_EXIT_USAGE;
+			cfg.depth = v;
+			break;
+		case OPT_DURATION:
+			if (parse_seconds("--duration", optarg, &ts))
+				return KIPC_EXIT_USAGE;
+			cfg.duration = ts.tv_sec + ts.tv_nsec / 1e9;
+			duration_given = true;
+			break;
+		case OPT_ITERS:
+			if (parse_u64("--iters", optarg, 10, 1, 1000000, &v))
+				return KIPC_EXIT_USAGE;
+			cfg.iters = v;
+			break;
+		case OPT_QUICK:
+			quick = true;
+			break;
+		case OPT_JSON:
+			out.json = optarg;
+			break;
+		case OPT_CSV:
+			out.csv = optarg;
+			break;
+		case OPT_PLOT:
+			out.plot = optarg;
+			break;
+		case OPT_GNUPLOT:
+			out.gnuplot = optarg;
+			break;
+		case OPT_PROGRESS:
+			cfg.progress = true;
+			break;
+		case OPT_LIST:
+			return list_mechs();
+		default:
+			return option_error("bench", c, argv);
+		}
+	}
+	if (optind < argc)
+		return usage_error("bench", "unexpected argument '%s'", argv[optind]);
+	if (!sizes_given) {
+		const size_t *s = quick ? quick_sizes : default_sizes;
+		size_t n = quick ? sizeof(quick_sizes) / sizeof(*s) :
+				   sizeof(default_sizes) / sizeof(*s);
+
+		memcpy(cfg.sizes, s, n * sizeof(*s));
+		cfg.nr_sizes = n;
+	}
+	if (quick && !duration_given)
+		cfg.duration = QUICK_DURATION;
+
+	signal(SIGPIPE, SIG_IGN);
+	raise_limits();
+	bench_machine_probe(&mach);
+	plan_build(&plan, &cfg, strncmp(mach.module, "loaded", 6) ?
+		   "the kipc module is not loaded" : NULL);
+	for (i = 0; i < plan.n; i++) {
+		if (plan.res[i].skip)
+			continue;
+		progress(&cfg, i, plan.n, &plan.res[i]);
+		bench_run_cell(&cfg, &plan.res[i]);
+		if (plan.res[i].error) {
+			progress(&cfg, i, plan.n, NULL);
+			fprintf(stderr, "%s: bench: %s %s %zu B: %s\n", prog,
+				bench_pattern_names[plan.res[i].pattern],
+				plan.res[i].mech->name, plan.res[i].size_used,
+				plan.res[i].error);
+			failed++;
+		}
+	}
+	progress(&cfg, plan.n, plan.n, NULL);
+
+	report_header(stdout, &mach, &cfg);
+	report_table(stdout, plan.res, plan.n);
+	report_kipc_ratios(stdout, plan.res, plan.n);
+	report_skips(stdout, plan.res, plan.n);
+	if (write_outputs(&out, &mach, &cfg, &plan))
+		failed++;
+	free(plan.res);
+	if (failed)
+		fprintf(stderr, "%s: bench: %d failure%s\n", prog, failed,
+			failed == 1 ? "" : "s");
+	return failed ? KIPC_EXIT_FAIL : KIPC_EXIT_OK;
+}
