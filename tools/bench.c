@@ -174,22 +174,27 @@ struct plan {
 	size_t n, cap;
 };
 
+/*
+ * Results point into themselves (skip and error into why[]), so the
+ * array is allocated once, for every cell there can be.
+ */
 static struct bench_result *plan_add(struct plan *p, enum bench_pattern pat,
 				     const struct kipc_chan_info *m, size_t size)
 {
 	struct bench_result *r;
+	size_t nr_mechs = 0;
 
-	if (p->n == p->cap) {
-		p->cap = p->cap ? 2 * p->cap : 64;
-		r = realloc(p->res, p->cap * sizeof(*r));
-		if (!r) {
+	if (!p->res) {
+		while (kipc_chan_mech_at(nr_mechs))
+			nr_mechs++;
+		p->cap = BENCH_NR_PATTERNS * nr_mechs * BENCH_MAX_SIZES;
+		p->res = calloc(p->cap, sizeof(*p->res));
+		if (!p->res) {
 			perror("kipc bench");
 			exit(KIPC_EXIT_FAIL);
 		}
-		p->res = r;
 	}
 	r = &p->res[p->n++];
-	memset(r, 0, sizeof(*r));
 	r->pattern = pat;
 	r->mech = m;
 	r->size = size;
@@ -286,7 +291,7 @@ static void plan_mech(struct plan *p, const struct bench_config *cfg,
 		if (why) {
 			skip(r, why);
 		} else if (used == last_used) {
-			snprintf(buf, sizeof(buf), "larger than its limit of %s",
+			snprintf(buf, sizeof(buf), "sizes above its %s limit (ran once at it)",
 				 fmt_size(sz, sizeof(sz), limit));
 			skip(r, buf);
 		}
