@@ -13,22 +13,12 @@
 # exit status is non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tools/vm/lib.sh
 
 mode=${1:-stock}
 make -s lib tools selftests >&2
 tests=(build/selftests/*_test)
 [ -x "${tests[0]}" ] || { echo "check: no selftests were built" >&2; exit 1; }
-
-# "RELEASE VMLINUZ KDIR" of the newest installed Debian kernel of a series.
-stock_kernel() {
-	local series=$1 img rel
-	img=$(ls /boot/vmlinuz-"$series".* 2>/dev/null | sort -V | tail -n 1)
-	[ -n "$img" ] || { echo "check: no $series kernel in /boot; run 'make deps'" >&2; return 1; }
-	rel=${img#/boot/vmlinuz-}
-	[ -d "/lib/modules/$rel/build" ] ||
-		{ echo "check: no headers for $rel; run 'make deps'" >&2; return 1; }
-	echo "$rel $img /lib/modules/$rel/build"
-}
 
 kernels=() run_opts=()
 case "$mode" in
@@ -61,26 +51,16 @@ total_pass=0 total_fail=0 total_skip=0 summary=()
 for k in "${kernels[@]}"; do
 	read -r rel img kdir <<< "$k"
 	out=build/vm/$mode-$rel
-	make -s module KDIR="$kdir" > "build/module-$rel.log" 2>&1 ||
-		{ cat "build/module-$rel.log" >&2; exit 1; }
-	if grep -q 'warning:' "build/module-$rel.log"; then
-		grep 'warning:' "build/module-$rel.log" >&2
-		echo "check: module build for $rel has warnings" >&2
-		exit 1
-	fi
+	build_module "$rel" "$kdir" || exit 1
 	tools/vm/mkinitramfs.sh "$out/initramfs.cpio.gz" \
 		"build/mod/$rel/kipc.ko" "${tests[@]}"
 
-	tools/vm/run.sh --label "$rel" "${run_opts[@]}" \
-		"$img" "$out/initramfs.cpio.gz" "$out" || true
-	# A guest that died before /init began ran none of our code (TCG on
-	# a loaded host has crashed a stock kernel in early boot): boot once
-	# more, saying so, rather than report a failure that is not ours.
-	if [ "$mode" != shell ] && ! grep -q '^KIPC-BEGIN' "$out/report.txt"; then
-		echo "check: $rel died before /init started; booting it again" >&2
-		tools/vm/run.sh --label "$rel" "${run_opts[@]}" \
-			"$img" "$out/initramfs.cpio.gz" "$out" || true
+	if [ "$mode" = shell ]; then
+		exec tools/vm/run.sh --label "$rel" "${run_opts[@]}" \
+			"$img" "$out/initramfs.cpio.gz" "$out"
 	fi
+	boot_vm "$rel" --label "$rel" "${run_opts[@]}" \
+		"$img" "$out/initramfs.cpio.gz" "$out"
 	read -r p f s < "$out/counts"
 	summary+=("$rel: $p passed, $f failed, $s skipped")
 	total_pass=$((total_pass + p)) total_fail=$((total_fail + f))
