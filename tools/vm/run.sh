@@ -8,19 +8,22 @@
 #   - a splat in the kernel log on ttyS0   -> fail
 #   - any "not ok", failed step or a test binary that died -> fail
 # Prints one line per test and writes "PASSED FAILED SKIPPED" to
-# OUTDIR/counts. Exits 0 only when nothing failed.
+# OUTDIR/counts. Exits 0 only when nothing failed. The guest's
+# KIPC-PROGRESS lines are shown on stderr as they arrive.
 #
 # Options:
 #   --label NAME      name used in the output (default: kernel file name)
 #   --timeout SECS    wall-clock limit for the whole VM (default 1200)
 #   --mem MIB         guest memory (default 1024)
 #   --append ARGS     extra kernel command line
+#   --mode MODE       what /init does: test (default, the selftests) or bench
 #   --shell           interactive: serial console on this terminal
 set -euo pipefail
 
-label= timeout_s=1200 mem=1024 append= shell=0
+label= timeout_s=1200 mem=1024 append= shell=0 mode=test
 while [ $# -gt 0 ]; do
 	case "$1" in
+	--mode) mode=$2; shift 2 ;;
 	--label) label=$2; shift 2 ;;
 	--timeout) timeout_s=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
@@ -52,14 +55,24 @@ if [ $shell -eq 1 ]; then
 		-append "console=ttyS0 kipc.mode=shell $append"
 fi
 
-rm -f "$out"/{console,report}.log
+rm -f "$out"/{console.log,report.log,report.txt,counts,splats.txt}
 echo "vm[$label]: booting ($accel), logs in $out" >&2
 start=$(date +%s)
 rc=0
 timeout -s KILL "$timeout_s" "${qemu[@]}" \
 	-serial "file:$out/console.log" -serial "file:$out/report.log" \
-	-append "console=ttyS0 panic=-1 kipc.mode=test $append" \
-	</dev/null >"$out/qemu.log" 2>&1 || rc=$?
+	-append "console=ttyS0 panic=-1 kipc.mode=$mode $append" \
+	</dev/null >"$out/qemu.log" 2>&1 &
+vm=$!
+# timeout runs qemu in a process group of its own, out of reach of ^C:
+# stop it if this script is stopped.
+trap 'kill $vm 2>/dev/null' EXIT
+# Follow the report while qemu runs; tail ends once qemu has exited and
+# it has read the rest.
+tail --pid=$vm -n +1 -F "$out/report.log" 2>/dev/null |
+	sed -un 's/\r$//; s/^KIPC-PROGRESS //p' >&2 || true
+wait $vm || rc=$?
+trap - EXIT
 echo "vm[$label]: finished in $(( $(date +%s) - start )) s (qemu exit $rc)" >&2
 
 tr -d '\r' < "$out/report.log" > "$out/report.txt"
