@@ -5,7 +5,9 @@
 #   make                 build everything for KDIR (see below)
 #   make check           run the selftests in QEMU on Debian's 6.1 and 6.12
 #   make check-debug     the same on a KASAN/lockdep/kmemleak kernel
-#   make bench           run the benchmark (host if it can load modules, else QEMU)
+#   make bench           run the benchmark (host if it can load modules, else QEMU);
+#                        results in build/bench/. BENCH_ARGS="--quick ..." adds
+#                        options to kipc bench (words split at spaces)
 #   make vm-shell        a shell in the VM with the module loaded
 #   make deps            install the Debian packages the above need
 #   make style           checkpatch over kmod/
@@ -18,6 +20,8 @@ PREFIX		?= /usr/local
 LIBDIR		?= $(PREFIX)/lib
 INCLUDEDIR	?= $(PREFIX)/include
 BINDIR		?= $(PREFIX)/bin
+# Extra options for kipc bench under make bench.
+BENCH_ARGS	?=
 
 # The kernel to build the module against: the running kernel's build tree if
 # it has one, else the newest installed one.
@@ -145,11 +149,10 @@ $(BUILD)/selftests/%: selftests/%.c $(LIBA) $(KSFT_DIR)/kselftest_harness.h
 	$(CC) $(CFLAGS_KIPC) -isystem $(KSFT_DIR) -static -o $@ $< $(LIBA) \
 		$(NL_STATIC_LIBS) -lpthread
 
-# The benchmark (channels over every mechanism, kipc bench) is not written
-# yet: say so rather than succeed doing nothing.
-bench:
-	@echo "make bench: the benchmark is not implemented yet; see README" >&2
-	@exit 1
+# kipc bench on this host if it can load the module, else in a QEMU VM on
+# Debian's 6.12; tools/vm/bench.sh says which, and why.
+bench: deps
+	@tools/vm/bench.sh $(BENCH_ARGS)
 
 check: deps
 	tools/vm/check.sh stock
