@@ -443,11 +443,6 @@ static void gp_plot(FILE *f, const char *prefix, const char **names, int nr)
 {
 	int i;
 
-	if (!nr) {
-		fprintf(f, "set label 1 'no data' at graph 0.5,0.5 center\n"
-			"plot [1:2] NaN notitle\nunset label 1\n");
-		return;
-	}
 	fprintf(f, "plot ");
 	for (i = 0; i < nr; i++)
 		fprintf(f, "%s$%s%d using 1:2 with linespoints title '%s'",
@@ -458,11 +453,11 @@ static void gp_plot(FILE *f, const char *prefix, const char **names, int nr)
 int report_gnuplot(const char *path, const char *svg,
 		   const struct bench_result *res, size_t n)
 {
-	const char *names[64];
+	const char *lat_names[64], *tput_names[64];
+	int nr_lat, nr_tput;
 	char out[4096];
 	const char *base, *dot;
 	FILE *f;
-	int nr;
 
 	if (svg) {
 		snprintf(out, sizeof(out), "%s", svg);
@@ -482,20 +477,35 @@ int report_gnuplot(const char *path, const char *svg,
 	f = open_out(path);
 	if (!f)
 		return -1;
-	fprintf(f, "# kipc bench: latency and throughput against message size.\n"
-		"set terminal svg size 1400,560 dynamic font 'sans,11'\n"
-		"set output '%s'\n"
-		"set multiplot layout 1,2 title 'kipc bench (log-log; sizes as used)'\n"
+	/*
+	 * One panel per pattern with data: gnuplot refuses to plot nothing.
+	 * The data blocks come first; the panels are counted from them.
+	 */
+	fprintf(f, "# kipc bench: latency and throughput against message size.\n");
+	nr_lat = gp_blocks(f, "lat", res, n, BENCH_PINGPONG, lat_names, 64);
+	nr_tput = gp_blocks(f, "tput", res, n, BENCH_STREAM, tput_names, 64);
+	fprintf(f, "set terminal svg size %d,560 dynamic font 'sans,11'\n"
+		"set output '%s'\n",
+		(nr_lat && nr_tput) ? 1400 : 760, out);
+	if (!nr_lat && !nr_tput) {
+		fprintf(f, "unset border\nunset tics\n"
+			"set label 'no latency or throughput results' at graph 0.5,0.5 center\n"
+			"plot [0:1] [0:1] 2 notitle\n");
+		return close_out(f, path);
+	}
+	fprintf(f, "set multiplot layout 1,%d title 'kipc bench (log-log; sizes as used)'\n"
 		"set logscale xy\nset grid\nset key outside right top font ',9'\n"
-		"set xlabel 'message size (bytes)'\n", out);
-	nr = gp_blocks(f, "lat", res, n, BENCH_PINGPONG, names, 64);
-	fprintf(f, "set title 'pingpong: one-way latency, p50 RTT / 2'\n"
-		"set ylabel 'microseconds (lower is better)'\n");
-	gp_plot(f, "lat", names, nr);
-	nr = gp_blocks(f, "tput", res, n, BENCH_STREAM, names, 64);
-	fprintf(f, "set title 'stream: throughput'\n"
-		"set ylabel 'MB/s (higher is better)'\n");
-	gp_plot(f, "tput", names, nr);
+		"set xlabel 'message size (bytes)'\n", (nr_lat && nr_tput) ? 2 : 1);
+	if (nr_lat) {
+		fprintf(f, "set title 'pingpong: one-way latency, p50 RTT / 2'\n"
+			"set ylabel 'microseconds (lower is better)'\n");
+		gp_plot(f, "lat", lat_names, nr_lat);
+	}
+	if (nr_tput) {
+		fprintf(f, "set title 'stream: throughput'\n"
+			"set ylabel 'MB/s (higher is better)'\n");
+		gp_plot(f, "tput", tput_names, nr_tput);
+	}
 	fprintf(f, "unset multiplot\n");
 	return close_out(f, path);
 }
