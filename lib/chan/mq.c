@@ -86,17 +86,55 @@ static size_t kipc_mq_limit(void)
 	return chan_sysctl("/sys/module/kipc/parameters/mq_msgsize_max", 1u << 20);
 }
 
+/*
+ * The receiving end takes what is queued in batches (one system call for
+ * up to KIPC_BATCH messages, kipc_mq_receive_batch) and hands them out one
+ * by one, as a consumer of a kipc queue would. Messages in the batch are
+ * already off the queue: a higher priority sent meanwhile waits for the
+ * next batch, and whatever is left in it is lost if the receiver closes.
+ * Large messages are not batched (the buffer stays under BATCH_BYTES).
+ */
+#define KIPC_BATCH	32
+#define BATCH_BYTES	(256u << 10)
+
+struct mq_batch {
+	unsigned int size;		/* messages per call */
+	unsigned int next, count;	/* handed out, received */
+	struct kipc_mq_msg msgs[KIPC_BATCH];
+	char data[];			/* size slots of max_msg bytes */
+};
+
 static int kipc_mq_open(struct kipc_chan *c)
 {
 	struct kipc_attr attr = {
 		.maxmsg = c->opts.depth,
 		.msgsize = c->max_msg ? c->max_msg : 1,
 	};
+	size_t slot = c->max_msg ? c->max_msg : 1;
+	unsigned int size = BATCH_BYTES / slot;
+	struct mq_batch *b;
 
 	if (chan_kipc_ready())
 		return -1;
 	c->fd[0] = kipc_open(NULL, KIPC_MQ, O_RDWR | O_CLOEXEC, 0600, &attr);
-	return c->fd[0] < 0 ? -1 : 0;
+	if (c->fd[0] < 0)
+		return -1;
+	if (size > KIPC_BATCH)
+		size = KIPC_BATCH;
+	if (size < 2)
+		return 0;
+	b = calloc(1, sizeof(*b) + size * slot);
+	if (!b)
+		return -1;
+	b->size = size;
+	c->priv = b;
+	return 0;
+}
+
+static void kipc_mq_close(struct kipc_chan *c, int owner)
+{
+	(void)owner;
+	free(c->priv);
 }
 
 static int kipc_mq_chan_send(struct kipc_chan *c, const void *msg, size_t len,
@@ -113,12 +151,38 @@ static int kipc_mq_chan_send(struct kipc_chan *c, const void *msg, size_t len,
 static ssize_t kipc_mq_chan_recv(struct kipc_chan *c, void *buf, size_t len,
 				 unsigned int *prio)
 {
-	ssize_t n;
+	struct mq_batch *b = c->priv;
+	size_t slot = c->max_msg ? c->max_msg : 1;
+	struct kipc_mq_msg *m;
+	unsigned int i;
+	int n;
 
-	do
-		n = kipc_mq_receive(c->fd[0], buf, len, prio);
-	while (n < 0 && errno == EINTR);
-	return n;
+	if (!b) {
+		ssize_t got;
+
+		do
+			got = kipc_mq_receive(c->fd[0], buf, len, prio);
+		while (got < 0 && errno == EINTR);
+		return got;
+	}
+	if (b->next == b->count) {
+		for (i = 0; i < b->size; i++) {
+			b->msgs[i].buf = b->data + i * slot;
+			b->msgs[i].len = slot;
+		}
+		do
+			n = kipc_mq_receive_batch(c->fd[0], b->msgs, b->size, NULL);
+		while (n < 0 && errno == EINTR);
+		if (n < 0)
+			return -1;
+		b->next = 0;
+		b->count = n;
+	}
+	m = &b->msgs[b->next++];
+	memcpy(buf, m->buf, m->len);
+	if (prio)
+		*prio = m->prio;
+	return m->len;
 }
 
 /*
@@ -233,11 +297,13 @@ const struct chan_mech chan_sysv_msg = {
 };
 
 const struct chan_mech chan_kipc_mq = {
-	.info = { "kipc-mq", "message queue", "kipc queue: per-priority FIFOs",
+	.info = { "kipc-mq", "message queue",
+		  "kipc queue: per-priority FIFOs, batched receive",
 		  KIPC_CHAN_MULTI | KIPC_CHAN_PRIO | KIPC_CHAN_KIPC },
 	.limit = kipc_mq_limit,
 	.open = kipc_mq_open,
 	.attach = queue_attach,
 	.send = kipc_mq_chan_send,
 	.recv = kipc_mq_chan_recv,
+	.close = kipc_mq_close,
 };
