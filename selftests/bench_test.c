@@ -195,7 +195,7 @@ TEST_F_TIMEOUT(bench, quick_run_covers_every_mechanism, 600)
 		EXPECT_LE(p50, p90);
 		EXPECT_LE(p90, p99);
 		EXPECT_LE(p99, max);
-		EXPECT_EQ(p50 / 2, json_num(r, "oneway_p50_ns"));
+		EXPECT_GE(0.05, fabs(p50 / 2 - json_num(r, "oneway_p50_ns")));
 	}
 	json_free(&root);
 	EXPECT_EQ(0, access(CSV_PATH, R_OK));

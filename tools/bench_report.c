@@ -220,7 +220,7 @@ void report_kipc_ratios(FILE *f, const struct bench_result *res, size_t n)
 		snprintf(what, sizeof(what), "%s %s %s", bench_pattern_names[t->pattern],
 			 fmt_size(sz, sizeof(sz), t->size),
 			 t->latency ? "p50" : "rate");
-		fprintf(f, "  %-22s %-22s %7.2fx %s%5.2fx  %s\n",
+		fprintf(f, "  %-22s %-22s %7.3fx %s%5.2fx  %s\n",
 			t->kipc, what, ratio, t->latency ? "<=" : ">=", t->goal,
 			met ? "met" : "MISSED");
 	}
@@ -251,7 +251,7 @@ void report_skips(FILE *f, const struct bench_result *res, size_t n)
 static void json_num(FILE *f, const char *key, double v, bool valid)
 {
 	if (valid && isfinite(v))
-		fprintf(f, ", \"%s\": %.6g", key, v);
+		fprintf(f, ", \"%s\": %.1f", key, v);
 	else
 		fprintf(f, ", \"%s\": null", key);
 }

@@ -324,7 +324,8 @@ static uint64_t stream_parent(const struct bench_config *cfg,
 			set_errno_error(r, "receive");
 			goto out;
 		}
-		if (i == 0)
+		/* Pace the second half: the first drains what was queued. */
+		if (i == warm / 2)
 			t_first = now_ns();
 		if (payload_check(&ck, in, len, size, any_order,
 				  r->warmup + n, why, sizeof(why))) {
@@ -333,7 +334,8 @@ static uint64_t stream_parent(const struct bench_config *cfg,
 		}
 		if (i == warm - 1) {
 			/* Warm-up done: size the measurement from its pace. */
-			n = measured_count(cfg, now_ns() - t_first, warm - 1);
+			n = measured_count(cfg, now_ns() - t_first,
+					   warm - 1 - warm / 2);
 			n = (n + p - 1) / p;
 			if (send_counts(r, ctl, n, p))
 				goto out;
@@ -411,6 +413,9 @@ void bench_run_cell(const struct bench_config *cfg, struct bench_result *r)
 	pid_t pid;
 
 	r->warmup = warmup_count(r->size_used);
+	/* A stream's warm-up fills the queue, so the pace is the steady one. */
+	if (r->pattern != BENCH_PINGPONG && r->warmup < 2 * r->depth)
+		r->warmup = 2 * r->depth;
 	if (r->producers > MAX_PRODUCERS) {
 		set_error(r, "too many producers");
 		return;
