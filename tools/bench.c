@@ -33,6 +33,12 @@ static const size_t quick_sizes[] = { 64, 4096 };
 
 #define DEFAULT_DURATION	0.2
 #define QUICK_DURATION		0.02
+/*
+ * Each cell runs once per round, the rounds one after the other, so a
+ * slow spell of the machine (a TCG VM has many) is spread over every
+ * mechanism instead of landing on a few.
+ */
+#define DEFAULT_ROUNDS		3
 #define DEFAULT_DEPTH		10	/* POSIX mq's default msg_max */
 #define PRIO_DEPTH_MAX		1024
 #define PRIO_QUEUE_BYTES	(16u << 20)
@@ -42,7 +48,7 @@ static const size_t quick_sizes[] = { 64, 4096 };
 enum {
 	OPT_PATTERN = OPT_FIRST, OPT_SIZES, OPT_MECH, OPT_PRODUCERS, OPT_DEPTH,
 	OPT_DURATION, OPT_ITERS, OPT_QUICK, OPT_JSON, OPT_CSV, OPT_PLOT,
-	OPT_GNUPLOT, OPT_PROGRESS, OPT_LIST,
+	OPT_GNUPLOT, OPT_PROGRESS, OPT_LIST, OPT_ROUNDS,
 };
 
 static const struct option options[] = {
@@ -53,6 +59,7 @@ static const struct option options[] = {
 	{ "depth",     required_argument, NULL, OPT_DEPTH },
 	{ "duration",  required_argument, NULL, OPT_DURATION },
 	{ "iters",     required_argument, NULL, OPT_ITERS },
+	{ "rounds",    required_argument, NULL, OPT_ROUNDS },
 	{ "quick",     no_argument,       NULL, OPT_QUICK },
 	{ "json",      required_argument, NULL, OPT_JSON },
 	{ "csv",       required_argument, NULL, OPT_CSV },
@@ -335,9 +342,42 @@ static void progress(const struct bench_config *cfg, size_t done, size_t total,
 			fprintf(stderr, "\r\033[K");
 		return;
 	}
-	fprintf(stderr, "%s[%3zu/%zu] %-8s %-14s %s%s", tty ? "\r\033[K" : "",
-		done + 1, total, bench_pattern_names[r->pattern], r->mech->name,
+	fprintf(stderr, "%s[%3zu/%zu] round %u/%u %-8s %-14s %s%s",
+		tty ? "\r\033[K" : "", done + 1, total, r->rounds + 1,
+		cfg->rounds, bench_pattern_names[r->pattern], r->mech->name,
 		fmt_size(sz, sizeof(sz), r->size_used), tty ? "" : "\n");
+}
+
+/* Every cell once per round; returns how many failed. */
+static int run_rounds(const struct bench_config *cfg, struct plan *p)
+{
+	size_t i, done = 0, total = 0;
+	struct bench_result *r;
+	unsigned int round;
+	int failed = 0;
+
+	for (i = 0; i < p->n; i++)
+		total += p->res[i].skip ? 0 : cfg->rounds;
+	for (round = 0; round < cfg->rounds; round++) {
+		for (i = 0; i < p->n; i++) {
+			r = &p->res[i];
+			if (r->skip || r->error)
+				continue;
+			progress(cfg, done++, total, r);
+			bench_run_cell(cfg, r);
+			if (!r->error)
+				continue;
+			progress(cfg, 0, 0, NULL);
+			fprintf(stderr, "%s: bench: %s %s %zu B: %s\n", prog,
+				bench_pattern_names[r->pattern], r->mech->name,
+				r->size_used, r->error);
+			failed++;
+		}
+	}
+	progress(cfg, 0, 0, NULL);
+	for (i = 0; i < p->n; i++)
+		bench_finish_cell(&p->res[i]);
+	return failed;
 }
 
 /* The queues' memory is charged to RLIMIT_MSGQUEUE: lift what we may. */
@@ -396,8 +436,7 @@ int bench_main(int argc, char *argv[])
 	bool quick = false, sizes_given = false, duration_given = false;
 	struct timespec ts;
 	uint64_t v;
-	size_t i;
-	int c, failed = 0;
+	int c, failed;
 
 	while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
 		switch (c) {
@@ -436,6 +475,11 @@ int bench_main(int argc, char *argv[])
 				return KIPC_EXIT_USAGE;
 			cfg.iters = v;
 			break;
+		case OPT_ROUNDS:
+			if (parse_u64("--rounds", optarg, 10, 1, 100, &v))
+				return KIPC_EXIT_USAGE;
+			cfg.rounds = v;
+			break;
 		case OPT_QUICK:
 			quick = true;
 			break;
@@ -472,27 +516,15 @@ int bench_main(int argc, char *argv[])
 	}
 	if (quick && !duration_given)
 		cfg.duration = QUICK_DURATION;
+	if (!cfg.rounds)
+		cfg.rounds = quick ? 1 : DEFAULT_ROUNDS;
 
 	signal(SIGPIPE, SIG_IGN);
 	raise_limits();
 	bench_machine_probe(&mach);
 	plan_build(&plan, &cfg, strncmp(mach.module, "loaded", 6) ?
 		   "the kipc module is not loaded" : NULL);
-	for (i = 0; i < plan.n; i++) {
-		if (plan.res[i].skip)
-			continue;
-		progress(&cfg, i, plan.n, &plan.res[i]);
-		bench_run_cell(&cfg, &plan.res[i]);
-		if (plan.res[i].error) {
-			progress(&cfg, i, plan.n, NULL);
-			fprintf(stderr, "%s: bench: %s %s %zu B: %s\n", prog,
-				bench_pattern_names[plan.res[i].pattern],
-				plan.res[i].mech->name, plan.res[i].size_used,
-				plan.res[i].error);
-			failed++;
-		}
-	}
-	progress(&cfg, plan.n, plan.n, NULL);
+	failed = run_rounds(&cfg, &plan);
 
 	report_header(stdout, &mach, &cfg);
 	report_table(stdout, plan.res, plan.n);

@@ -40,7 +40,8 @@ struct bench_config {
 	unsigned int producers;		/* stream senders */
 	unsigned int depth;		/* queue/ring depth, 0: per pattern */
 	double duration;		/* seconds measured per cell */
-	uint64_t iters;			/* fixed count instead, 0: by duration */
+	uint64_t iters;			/* fixed count per round, 0: by duration */
+	unsigned int rounds;		/* each cell runs once per round */
 	bool progress;			/* progress lines on stderr */
 };
 
@@ -51,13 +52,21 @@ struct bench_result {
 	size_t size_used;		/* min(size, the mechanism's limit) */
 	unsigned int producers;
 	unsigned int depth;
-	uint64_t iters;			/* measured messages or round trips */
+	uint64_t iters;			/* measured round trips or messages */
 	uint64_t warmup;		/* the same, before measuring */
 	bool has_latency;		/* pingpong: the percentiles are set */
 	double p50_ns, p90_ns, p99_ns, max_ns;	/* round-trip time */
 	double msgs_per_s;		/* one-way messages per second */
 	double mb_per_s;		/* payload bytes (10^6) per second */
 	double cpu_ns_per_msg;		/* user+sys of every process */
+	/* Sums over the rounds; bench_finish_cell() makes the figures. */
+	uint64_t *lat;			/* every measured round trip */
+	uint64_t nr_lat;
+	double busy_ns;			/* time the measured messages took */
+	uint64_t measured;		/* one-way messages measured */
+	double cpu_ns;			/* CPU of both sides, warm-ups included */
+	uint64_t moved;			/* every message, warm-ups included */
+	unsigned int rounds;
 	const char *skip;		/* why it did not run, or NULL */
 	const char *error;		/* why it failed, or NULL */
 	char why[160];			/* storage for skip/error */
@@ -73,8 +82,12 @@ struct bench_machine {
 	char date[40];
 };
 
-/* bench_run.c: run one cell, filling the measurement fields of @r. */
+/*
+ * bench_run.c: run one round of a cell, adding to the sums of @r; then,
+ * after the last round, turn the sums into the figures.
+ */
 void bench_run_cell(const struct bench_config *cfg, struct bench_result *r);
+void bench_finish_cell(struct bench_result *r);
 
 /* bench_payload.c */
 struct bench_check {

@@ -71,12 +71,14 @@ void report_header(FILE *f, const struct bench_machine *m,
 		fmt_size(b, sizeof(b), cfg->sizes[cfg->nr_sizes - 1]),
 		cfg->producers, cfg->producers == 1 ? "" : "s");
 	if (cfg->iters)
-		fprintf(f, "%llu messages per cell", (unsigned long long)cfg->iters);
+		fprintf(f, "%llu messages per cell and round",
+			(unsigned long long)cfg->iters);
 	else
 		fprintf(f, "%.3g s per cell", cfg->duration);
-	fprintf(f, " after a warm-up; every byte of every message\n"
-		"        checked by its receiver; processes sleep in the mechanism, "
-		"nothing spins.\n");
+	fprintf(f, " in %u round%s, each after a warm-up;\n"
+		"        every byte of every message checked by its receiver; "
+		"processes sleep in\n        the mechanism, nothing spins.\n",
+		cfg->rounds, cfg->rounds == 1 ? "" : "s");
 }
 
 static bool shown(const struct bench_result *r)
@@ -266,8 +268,8 @@ static void json_result(FILE *f, const struct bench_result *r)
 	fprintf(f, ", \"family\": ");
 	fput_json_string(f, r->mech->family);
 	fprintf(f, ", \"size\": %zu, \"size_used\": %zu, \"producers\": %u, "
-		"\"depth\": %u, \"iters\": %llu, \"warmup\": %llu",
-		r->size, r->size_used, r->producers, r->depth,
+		"\"depth\": %u, \"rounds\": %u, \"iters\": %llu, \"warmup\": %llu",
+		r->size, r->size_used, r->producers, r->depth, r->rounds,
 		(unsigned long long)r->iters, (unsigned long long)r->warmup);
 	json_num(f, "p50_ns", r->p50_ns, lat);
 	json_num(f, "p90_ns", r->p90_ns, lat);
@@ -332,8 +334,9 @@ int report_json(const char *path, const struct bench_machine *m,
 	fprintf(f, "], \"sizes\": [");
 	for (p = 0; p < cfg->nr_sizes; p++)
 		fprintf(f, "%s%zu", p ? ", " : "", cfg->sizes[p]);
-	fprintf(f, "], \"producers\": %u, \"duration_s\": %.6g, \"iters\": %llu},\n",
-		cfg->producers, cfg->duration, (unsigned long long)cfg->iters);
+	fprintf(f, "], \"producers\": %u, \"duration_s\": %.6g, \"iters\": %llu, "
+		"\"rounds\": %u},\n", cfg->producers, cfg->duration,
+		(unsigned long long)cfg->iters, cfg->rounds);
 	fprintf(f, "  \"results\": [\n");
 	for (i = 0, sep = ""; i < n; i++) {
 		if (res[i].skip)

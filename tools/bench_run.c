@@ -94,7 +94,7 @@ static uint64_t measured_count(const struct bench_config *cfg,
 	per_msg = warm_msgs ? (double)warm_ns / warm_msgs : 1e6;
 	if (per_msg < 1)
 		per_msg = 1;
-	n = cfg->duration * 1e9 / per_msg;
+	n = cfg->duration / cfg->rounds * 1e9 / per_msg;
 	if (n < MIN_ITERS)
 		return MIN_ITERS;
 	return n > MAX_ITERS ? MAX_ITERS : (uint64_t)n;
@@ -205,6 +205,27 @@ static double percentile(const uint64_t *sorted, uint64_t n, double q)
 	return sorted[i ? i - 1 : 0];
 }
 
+void bench_finish_cell(struct bench_result *r)
+{
+	uint64_t n = r->nr_lat;
+
+	if (!r->error && r->measured && r->busy_ns > 0) {
+		r->msgs_per_s = r->measured * 1e9 / r->busy_ns;
+		r->mb_per_s = r->msgs_per_s * r->size_used / 1e6;
+		r->cpu_ns_per_msg = r->moved ? r->cpu_ns / r->moved : 0;
+	}
+	if (!r->error && n) {
+		qsort(r->lat, n, sizeof(*r->lat), cmp_u64);
+		r->has_latency = true;
+		r->p50_ns = percentile(r->lat, n, 0.50);
+		r->p90_ns = percentile(r->lat, n, 0.90);
+		r->p99_ns = percentile(r->lat, n, 0.99);
+		r->max_ns = r->lat[n - 1];
+	}
+	free(r->lat);
+	r->lat = NULL;
+}
+
 static void set_error(struct bench_result *r, const char *what)
 {
 	if (!r->error) {
@@ -240,7 +261,7 @@ static uint64_t pingpong_parent(const struct bench_config *cfg,
 {
 	size_t size = r->size_used, cap = kipc_chan_max_msg(rep);
 	void *out = malloc(size ? size : 1), *in = malloc(cap ? cap : 1);
-	uint64_t *lat = NULL, i, n = 0, t0, total_ns = 0, warm = r->warmup;
+	uint64_t *lat = NULL, *all, i, n = 0, t0, total_ns = 0, warm = r->warmup;
 	struct bench_check ck;
 	char why[128];
 	ssize_t len;
@@ -284,20 +305,23 @@ static uint64_t pingpong_parent(const struct bench_config *cfg,
 		set_error(r, "no round trip was measured");
 		goto out;
 	}
-	qsort(lat, n, sizeof(*lat), cmp_u64);
-	r->iters = n;
-	r->has_latency = true;
-	r->p50_ns = percentile(lat, n, 0.50);
-	r->p90_ns = percentile(lat, n, 0.90);
-	r->p99_ns = percentile(lat, n, 0.99);
-	r->max_ns = lat[n - 1];
-	r->msgs_per_s = 2 * n * 1e9 / total_ns;
+	all = realloc(r->lat, (r->nr_lat + n) * sizeof(*all));
+	if (!all) {
+		set_errno_error(r, "memory");
+		goto out;
+	}
+	memcpy(all + r->nr_lat, lat, n * sizeof(*lat));
+	r->lat = all;
+	r->nr_lat += n;
+	r->iters += n;
+	r->measured += 2 * n;
+	r->busy_ns += total_ns;
 out:
 	free(lat);
 	free(out);
 	free(in);
 	check_free(&ck);
-	return 2 * (warm + r->iters);
+	return 2 * (warm + n);
 }
 
 /* The stream consumer: receive, check, count. Returns messages moved. */
@@ -343,12 +367,13 @@ static uint64_t stream_parent(const struct bench_config *cfg,
 		}
 	}
 	t1 = now_ns();
-	r->iters = n * p;
-	r->msgs_per_s = r->iters * 1e9 / (t1 - t0);
+	r->iters += n * p;
+	r->measured += n * p;
+	r->busy_ns += t1 - t0;
 out:
 	free(in);
 	check_free(&ck);
-	return warm + r->iters;
+	return warm + n * p;
 }
 
 static pid_t spawn(void)
@@ -461,10 +486,9 @@ reap:
 	reap(r, &cpu_ns);
 	getrusage(RUSAGE_SELF, &after);
 	cpu_ns += rusage_ns(&after) - rusage_ns(&before);
-	if (!r->error && moved) {
-		r->cpu_ns_per_msg = cpu_ns / moved;
-		r->mb_per_s = r->msgs_per_s * r->size_used / 1e6;
-	}
+	r->cpu_ns += cpu_ns;
+	r->moved += moved;
+	r->rounds++;
 out:
 	alarm(0);
 	if (ctl[0] >= 0)
