@@ -315,7 +315,7 @@ const struct chan_mech chan_shm = {
 
 const struct chan_mech chan_kipc_shm = {
 	.info = { "kipc-shm", "shared memory",
-		  "kipc region ring, kipc semaphores",
+		  "kipc region ring, kipc semaphores (benaphore)",
 		  KIPC_CHAN_MULTI | KIPC_CHAN_KIPC },
 	.limit = kipc_shm_limit,
 	.open = kipc_shm_open_ring,

@@ -229,7 +229,7 @@ static void sig_close(struct kipc_chan *c, int owner)
 
 const struct chan_mech chan_signal = {
 	.info = { "signal", "signal",
-		  "sigqueue: 8-byte sigval, length in the signal number",
+		  "sigqueue: 8-byte sigval, length in si_errno",
 		  KIPC_CHAN_MULTI },
 	.limit = sig_limit,
 	.open = sig_open,
