@@ -24,6 +24,7 @@
 #include <linux/poll.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
@@ -82,25 +83,46 @@ static struct kipc_sem *kipc_sem(struct kipc_obj *obj)
  * Add @count units: to the oldest waiters first, the rest to the value.
  * The caller has checked that the value cannot pass the maximum. Returns
  * true if the value turned non-zero, i.e. pollers must be woken.
+ *
+ * The first waiter granted a unit is returned in *@first, with a
+ * reference, for kipc_sem_wake() after the lock is dropped: woken under
+ * the lock, it would run only to spin on it (as fs/pipe.c wakes after
+ * unlock). Any further ones are woken here.
  */
-static bool kipc_sem_give(struct kipc_sem *sem, u32 count)
+static bool kipc_sem_give(struct kipc_sem *sem, u32 count,
+			  struct task_struct **first)
 {
 	struct kipc_sem_waiter *w;
 	bool was_zero = !sem->value;
 
 	lockdep_assert_held(&sem->lock);
 
+	*first = NULL;
 	while (count && !list_empty(&sem->waiters)) {
 		w = list_first_entry(&sem->waiters, struct kipc_sem_waiter, node);
 		list_del_init(&w->node);
 		w->granted = true;
 		/* Under the lock: once we unlock, @w may be gone. */
-		wake_up_process(w->task);
+		if (!*first) {
+			*first = w->task;
+			get_task_struct(*first);
+		} else {
+			wake_up_process(w->task);
+		}
 		count--;
 	}
 	sem->value += count;
 	sem->high_water = max(sem->high_water, sem->value);
 	return was_zero && sem->value;
+}
+
+/* Wake what kipc_sem_give() returned in *first, and drop the reference. */
+static void kipc_sem_wake(struct task_struct *task)
+{
+	if (task) {
+		wake_up_process(task);
+		put_task_struct(task);
+	}
 }
 
 static void kipc_sem_took(struct kipc_sem *sem, struct kipc_handle *h)
@@ -206,6 +228,7 @@ static int kipc_sem_post(struct file *file, struct kipc_sem_post __user *up)
 	struct kipc_handle *h = kipc_file_handle(file);
 	struct kipc_sem *sem = kipc_sem(h->obj);
 	struct kipc_sem_post args;
+	struct task_struct *task;
 	bool wake_pollers;
 
 	if (copy_from_user(&args, up, sizeof(args)))
@@ -220,12 +243,13 @@ static int kipc_sem_post(struct file *file, struct kipc_sem_post __user *up)
 		spin_unlock(&sem->lock);
 		return -EOVERFLOW;
 	}
-	wake_pollers = kipc_sem_give(sem, args.count);
+	wake_pollers = kipc_sem_give(sem, args.count, &task);
 	sem->posts += args.count;
 	if (h->flags & KIPC_F_UNDO)
 		h->undo -= args.count;
 	spin_unlock(&sem->lock);
 
+	kipc_sem_wake(task);
 	if (wake_pollers)
 		wake_up_interruptible_poll(&sem->poll_wq, EPOLLIN | EPOLLRDNORM);
 	return 0;
@@ -272,6 +296,7 @@ static __poll_t kipc_sem_poll(struct file *file, poll_table *wait)
 static void kipc_sem_release(struct kipc_handle *h)
 {
 	struct kipc_sem *sem = kipc_sem(h->obj);
+	struct task_struct *task;
 	bool wake_pollers;
 	u32 count;
 
@@ -285,9 +310,10 @@ static void kipc_sem_release(struct kipc_handle *h)
 	}
 	count = min_t(s64, h->undo, sem->max - sem->value);
 	h->undo = 0;
-	wake_pollers = kipc_sem_give(sem, count);
+	wake_pollers = kipc_sem_give(sem, count, &task);
 	spin_unlock(&sem->lock);
 
+	kipc_sem_wake(task);
 	if (wake_pollers)
 		wake_up_interruptible_poll(&sem->poll_wq, EPOLLIN | EPOLLRDNORM);
 }
