@@ -498,6 +498,8 @@ int report_gnuplot(const char *path, const char *svg,
 	}
 	fprintf(f, "set multiplot layout 1,%d title 'kipc bench (log-log; sizes as used)'\n"
 		"set logscale xy\nset grid\nset key outside right top font ',9'\n"
+		"set xrange [4:2097152]\nset xtics ('8' 8, '64' 64, '512' 512, "
+		"'4K' 4096, '32K' 32768, '256K' 262144, '1M' 1048576)\n"
 		"set xlabel 'message size (bytes)'\n", (nr_lat && nr_tput) ? 2 : 1);
 	if (nr_lat) {
 		fprintf(f, "set title 'pingpong: one-way latency, p50 RTT / 2'\n"

@@ -438,9 +438,15 @@ void bench_run_cell(const struct bench_config *cfg, struct bench_result *r)
 	pid_t pid;
 
 	r->warmup = warmup_count(r->size_used);
-	/* A stream's warm-up fills the queue, so the pace is the steady one. */
+	/*
+	 * A stream's warm-up fills the queue, so the pace is the steady one;
+	 * any warm-up goes once round a ring, so no slot is first touched
+	 * (and faulted in) while measuring.
+	 */
 	if (r->pattern != BENCH_PINGPONG && r->warmup < 2 * r->depth)
 		r->warmup = 2 * r->depth;
+	if (r->warmup < r->depth + 1)
+		r->warmup = r->depth + 1;
 	if (r->producers > MAX_PRODUCERS) {
 		set_error(r, "too many producers");
 		return;
