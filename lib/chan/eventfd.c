@@ -40,9 +40,7 @@ static int eventfd_send(struct kipc_chan *c, const void *msg, size_t len,
 	(void)msg;
 	(void)len;
 	(void)prio;
-	do
-		n = write(c->fd[0], &one, sizeof(one));
-	while (n < 0 && errno == EINTR);
+	n = TEMP_FAILURE_RETRY(write(c->fd[0], &one, sizeof(one)));
 	return n < 0 ? -1 : 0;
 }
 
@@ -55,9 +53,7 @@ static ssize_t eventfd_recv(struct kipc_chan *c, void *buf, size_t len,
 	(void)buf;
 	(void)len;
 	(void)prio;
-	do
-		n = read(c->fd[0], &v, sizeof(v));
-	while (n < 0 && errno == EINTR);
+	n = TEMP_FAILURE_RETRY(read(c->fd[0], &v, sizeof(v)));
 	return n < 0 ? -1 : 0;
 }
 

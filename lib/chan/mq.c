@@ -61,23 +61,13 @@ static int queue_attach(struct kipc_chan *c, int role)
 static int posix_mq_send(struct kipc_chan *c, const void *msg, size_t len,
 			 unsigned int prio)
 {
-	int ret;
-
-	do
-		ret = mq_send(c->fd[0], msg, len, prio);
-	while (ret < 0 && errno == EINTR);
-	return ret;
+	return TEMP_FAILURE_RETRY(mq_send(c->fd[0], msg, len, prio));
 }
 
 static ssize_t posix_mq_recv(struct kipc_chan *c, void *buf, size_t len,
 			     unsigned int *prio)
 {
-	ssize_t n;
-
-	do
-		n = mq_receive(c->fd[0], buf, len, prio);
-	while (n < 0 && errno == EINTR);
-	return n;
+	return TEMP_FAILURE_RETRY(mq_receive(c->fd[0], buf, len, prio));
 }
 
 /* The module's own limit, if it is loaded; its default otherwise. */
@@ -140,12 +130,7 @@ static void kipc_mq_close(struct kipc_chan *c, int owner)
 static int kipc_mq_chan_send(struct kipc_chan *c, const void *msg, size_t len,
 			     unsigned int prio)
 {
-	int ret;
-
-	do
-		ret = kipc_mq_send(c->fd[0], msg, len, prio);
-	while (ret < 0 && errno == EINTR);
-	return ret;
+	return TEMP_FAILURE_RETRY(kipc_mq_send(c->fd[0], msg, len, prio));
 }
 
 static ssize_t kipc_mq_chan_recv(struct kipc_chan *c, void *buf, size_t len,
@@ -157,22 +142,15 @@ static ssize_t kipc_mq_chan_recv(struct kipc_chan *c, void *buf, size_t len,
 	unsigned int i;
 	int n;
 
-	if (!b) {
-		ssize_t got;
-
-		do
-			got = kipc_mq_receive(c->fd[0], buf, len, prio);
-		while (got < 0 && errno == EINTR);
-		return got;
-	}
+	if (!b)
+		return TEMP_FAILURE_RETRY(kipc_mq_receive(c->fd[0], buf, len, prio));
 	if (b->next == b->count) {
 		for (i = 0; i < b->size; i++) {
 			b->msgs[i].buf = b->data + i * slot;
 			b->msgs[i].len = slot;
 		}
-		do
-			n = kipc_mq_receive_batch(c->fd[0], b->msgs, b->size, NULL);
-		while (n < 0 && errno == EINTR);
+		n = TEMP_FAILURE_RETRY(kipc_mq_receive_batch(c->fd[0], b->msgs,
+							      b->size, NULL));
 		if (n < 0)
 			return -1;
 		b->next = 0;
@@ -236,15 +214,11 @@ static int sysv_msg_send(struct kipc_chan *c, const void *msg, size_t len,
 			 unsigned int prio)
 {
 	struct sysv_msg *q = c->priv;
-	int ret;
 
 	(void)prio;
 	q->buf->mtype = 1;
 	memcpy(q->buf->mtext, msg, len);
-	do
-		ret = msgsnd(q->id, q->buf, len, 0);
-	while (ret < 0 && errno == EINTR);
-	return ret;
+	return TEMP_FAILURE_RETRY(msgsnd(q->id, q->buf, len, 0));
 }
 
 static ssize_t sysv_msg_recv(struct kipc_chan *c, void *buf, size_t len,
@@ -255,9 +229,7 @@ static ssize_t sysv_msg_recv(struct kipc_chan *c, void *buf, size_t len,
 
 	(void)len;
 	(void)prio;
-	do
-		n = msgrcv(q->id, q->buf, c->max_msg, 0, 0);
-	while (n < 0 && errno == EINTR);
+	n = TEMP_FAILURE_RETRY(msgrcv(q->id, q->buf, c->max_msg, 0, 0));
 	if (n > 0)
 		memcpy(buf, q->buf->mtext, n);
 	return n;

@@ -179,12 +179,7 @@ static void ring_close(struct kipc_chan *c, int owner)
 
 static int posix_sem_wait(struct ring *r, int sem)
 {
-	int ret;
-
-	do
-		ret = sem_wait(&r->hdr->sems[sem]);
-	while (ret < 0 && errno == EINTR);
-	return ret;
+	return TEMP_FAILURE_RETRY(sem_wait(&r->hdr->sems[sem]));
 }
 
 static int posix_sem_post(struct ring *r, int sem)
@@ -238,15 +233,10 @@ static int shm_open_ring(struct kipc_chan *c)
 
 static int kipc_ring_wait(struct ring *r, int sem)
 {
-	int ret;
-
 	if (__atomic_fetch_sub(&r->hdr->count[sem], 1, __ATOMIC_ACQ_REL) > 0)
 		return 0;
 	/* We are a sleeper now: wait for the wake-up a post will owe us. */
-	do
-		ret = kipc_sem_wait(r->kipc_sems[sem]);
-	while (ret < 0 && errno == EINTR);
-	return ret;
+	return TEMP_FAILURE_RETRY(kipc_sem_wait(r->kipc_sems[sem]));
 }
 
 static int kipc_ring_post(struct ring *r, int sem)

@@ -113,12 +113,7 @@ static int sig_open(struct kipc_chan *c)
 
 static int sem_wait_intr(sem_t *sem)
 {
-	int ret;
-
-	do
-		ret = sem_wait(sem);
-	while (ret < 0 && errno == EINTR);
-	return ret;
+	return TEMP_FAILURE_RETRY(sem_wait(sem));
 }
 
 static int sig_attach(struct kipc_chan *c, int role)
@@ -190,9 +185,7 @@ static ssize_t sig_recv(struct kipc_chan *c, void *buf, size_t len,
 		errno = EINVAL;		/* the signals are not blocked here */
 		return -1;
 	}
-	do
-		sig = sigwaitinfo(&s->set, &info);
-	while (sig < 0 && errno == EINTR);
+	sig = TEMP_FAILURE_RETRY(sigwaitinfo(&s->set, &info));
 	if (sig < 0)
 		return -1;
 	if (info.si_code != SI_QUEUE || info.si_errno < 0 ||

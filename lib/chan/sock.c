@@ -112,9 +112,7 @@ static int packet_send(struct kipc_chan *c, const void *msg, size_t len,
 	ssize_t n;
 
 	(void)prio;
-	do
-		n = send(c->fd[1], msg, len, 0);
-	while (n < 0 && errno == EINTR);
+	n = TEMP_FAILURE_RETRY(send(c->fd[1], msg, len, 0));
 	return n < 0 ? -1 : 0;
 }
 
@@ -126,9 +124,7 @@ static ssize_t packet_recv(struct kipc_chan *c, void *buf, size_t len,
 	ssize_t n;
 
 	(void)prio;
-	do
-		n = recvmsg(c->fd[0], &mh, 0);
-	while (n < 0 && errno == EINTR);
+	n = TEMP_FAILURE_RETRY(recvmsg(c->fd[0], &mh, 0));
 	if (n >= 0 && mh.msg_flags & MSG_TRUNC) {
 		errno = EBADMSG;
 		return -1;
