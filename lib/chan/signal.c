@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -84,6 +85,22 @@ static size_t sig_limit(void)
 	return SIG_PAYLOAD;
 }
 
+/*
+ * Credits: opts.depth, but at most half of RLIMIT_SIGPENDING, which every
+ * process of the user shares; if others use the rest, a send can still
+ * fail with EAGAIN.
+ */
+static unsigned int sig_credits(unsigned int depth)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_SIGPENDING, &rl) || rl.rlim_cur == RLIM_INFINITY)
+		return depth;
+	if (depth > rl.rlim_cur / 2)
+		depth = rl.rlim_cur / 2;
+	return depth ? depth : 1;
+}
+
 static int sig_open(struct kipc_chan *c)
 {
 	struct sig_chan *s = calloc(1, sizeof(*s));
@@ -106,7 +123,7 @@ static int sig_open(struct kipc_chan *c)
 	for (i = 0; i < (int)SIGS_PER_CHAN; i++)
 		sigaddset(&s->set, s->base + i);
 	if (sem_init(&s->sh->ready, 1, 0) ||
-	    sem_init(&s->sh->credits, 1, c->opts.depth))
+	    sem_init(&s->sh->credits, 1, sig_credits(c->opts.depth)))
 		return -1;
 	return 0;
 }
@@ -189,9 +206,9 @@ static ssize_t sig_recv(struct kipc_chan *c, void *buf, size_t len,
 	if (sig < 0)
 		return -1;
 	if (info.si_code != SI_QUEUE || info.si_errno < 0 ||
-	    info.si_errno > (int)SIG_PAYLOAD) {
+	    (size_t)info.si_errno > c->max_msg) {
 		errno = EBADMSG;	/* not from a sender of this channel */
-		return -1;
+		return -1;		/* and it took no credit */
 	}
 	n = info.si_errno;
 	memcpy(buf, &info.si_value, n);
@@ -199,7 +216,13 @@ static ssize_t sig_recv(struct kipc_chan *c, void *buf, size_t len,
 	return n;
 }
 
-/* Drain what is still queued before unblocking: unhandled, it would kill. */
+/*
+ * A real-time signal's default action kills: drain what is queued and
+ * ignore the signal before unblocking it, so that a message a sender
+ * still sends after the close is dropped. A later channel that takes the
+ * same signal blocks it again, and blocked signals are queued whatever
+ * their disposition.
+ */
 static void sig_close(struct kipc_chan *c, int owner)
 {
 	struct sig_chan *s = c->priv;
@@ -211,6 +234,7 @@ static void sig_close(struct kipc_chan *c, int owner)
 	if (c->role == KIPC_CHAN_RECEIVER) {
 		while (sigtimedwait(&s->set, NULL, &zero) > 0)
 			;
+		signal(s->base, SIG_IGN);
 		pthread_sigmask(SIG_SETMASK, &s->saved, NULL);
 	}
 	if (s->base >= 0)
