@@ -220,10 +220,14 @@ static const char *cell_obstacle(const struct bench_config *cfg,
 				 const struct kipc_chan_info *m, size_t used,
 				 const char *no_module)
 {
-	unsigned int senders = pat == BENCH_PINGPONG ? 1 : cfg->producers;
+	unsigned int senders = pat == BENCH_STREAM ? cfg->producers : 1;
 
 	if (m->flags & KIPC_CHAN_KIPC && no_module)
 		return no_module;
+	if (!used && !strcmp(m->name, "unix-seqpacket"))
+		return "cannot carry empty messages (they read as end of file)";
+	if (pat == BENCH_PRIO && used && used < 8)
+		return "prio needs 8-byte messages to number them";
 	if (senders <= 1)
 		return NULL;
 	if (!(m->flags & KIPC_CHAN_MULTI))
@@ -247,14 +251,13 @@ static unsigned int deepest_queue(const char *mech, size_t size,
 	struct kipc_chan_opts opts = { .msg_size = size };
 	struct kipc_chan *c;
 
+	/* Any refusal (EINVAL over msg_max, EMFILE over the rlimit): halve. */
 	for (opts.depth = want; opts.depth > DEFAULT_DEPTH; opts.depth /= 2) {
 		c = kipc_chan_open(mech, &opts);
 		if (c) {
 			kipc_chan_close(c);
 			break;
 		}
-		if (errno != EINVAL)
-			break;
 	}
 	return opts.depth < DEFAULT_DEPTH ? DEFAULT_DEPTH : opts.depth;
 }
@@ -292,7 +295,8 @@ static void plan_mech(struct plan *p, const struct bench_config *cfg,
 		r = plan_add(p, pat, m, cfg->sizes[i]);
 		used = cfg->sizes[i] < (size_t)limit ? cfg->sizes[i] : (size_t)limit;
 		r->size_used = used;
-		r->producers = pat == BENCH_PINGPONG ? 1 : cfg->producers;
+		/* prio checks each message arrives once: one producer. */
+		r->producers = pat == BENCH_STREAM ? cfg->producers : 1;
 		r->depth = cell_depth(cfg, pat, used);
 		why = cell_obstacle(cfg, pat, m, used, no_module);
 		if (why) {

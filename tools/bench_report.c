@@ -250,12 +250,15 @@ void report_skips(FILE *f, const struct bench_result *res, size_t n)
 	}
 }
 
+/* Times in ns with one decimal (RTT/2 stays exact); rates in full. */
 static void json_num(FILE *f, const char *key, double v, bool valid)
 {
-	if (valid && isfinite(v))
+	if (!valid || !isfinite(v))
+		fprintf(f, ", \"%s\": null", key);
+	else if (strstr(key, "_ns"))
 		fprintf(f, ", \"%s\": %.1f", key, v);
 	else
-		fprintf(f, ", \"%s\": null", key);
+		fprintf(f, ", \"%s\": %.17g", key, v);
 }
 
 static void json_result(FILE *f, const struct bench_result *r)
@@ -498,7 +501,7 @@ int report_gnuplot(const char *path, const char *svg,
 	}
 	fprintf(f, "set multiplot layout 1,%d title 'kipc bench (log-log; sizes as used)'\n"
 		"set logscale xy\nset grid\nset key outside right top font ',9'\n"
-		"set xrange [4:2097152]\nset xtics ('8' 8, '64' 64, '512' 512, "
+		"set xtics ('8' 8, '64' 64, '512' 512, "
 		"'4K' 4096, '32K' 32768, '256K' 262144, '1M' 1048576)\n"
 		"set xlabel 'message size (bytes)'\n", (nr_lat && nr_tput) ? 2 : 1);
 	if (nr_lat) {

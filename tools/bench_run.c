@@ -21,6 +21,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,8 +35,6 @@
 #define MIN_ITERS	8
 #define MAX_ITERS	1000000u
 #define MAX_PRODUCERS	64
-/* A cell that takes longer than this has hung: kill it and fail. */
-#define CELL_TIMEOUT_S	300
 /* Exit codes of the children. */
 #define CHILD_BAD_DATA	3
 #define CHILD_CHAN_ERR	4
@@ -43,17 +42,34 @@
 static pid_t children[MAX_PRODUCERS];
 static unsigned int nr_children;
 
+/*
+ * What a cell holds, where a timeout can find it: the watchdog jumps
+ * back into bench_run_cell() from inside a blocked channel call, after
+ * which only these (not the cell's locals) are trusted.
+ */
+static struct {
+	struct kipc_chan *a, *b;
+	int ctl[2];
+	uint64_t moved;			/* messages, warm-ups included */
+	double cpu_ns;
+} cell;
+static sigjmp_buf cell_timeout;
+
 static void watchdog(int sig)
 {
-	static const char msg[] = "kipc bench: a cell hung; giving up\n";
-	unsigned int i;
-
 	(void)sig;
-	for (i = 0; i < nr_children; i++)
-		kill(children[i], SIGKILL);
-	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
-		_exit(1);
-	_exit(1);
+	siglongjmp(cell_timeout, 1);
+}
+
+/*
+ * A cell that runs this long has stopped: a side hung, or died where the
+ * mechanism cannot tell the other (queues, rings, signals). Generous, as
+ * TCG can take 20 ms for one 1 MiB message.
+ */
+static unsigned int cell_timeout_s(const struct bench_config *cfg)
+{
+	return 120 + (unsigned int)(50 * cfg->duration / cfg->rounds) +
+	       (unsigned int)(cfg->iters / 50);
 }
 
 static uint64_t now_ns(void)
@@ -296,7 +312,11 @@ static uint64_t pingpong_parent(const struct bench_config *cfg,
 			/* Warm-up done: size the measurement from its pace. */
 			n = measured_count(cfg, total_ns, warm);
 			lat = malloc(n * sizeof(*lat));
-			if (!lat || send_counts(r, ctl, n, 1))
+			if (!lat) {
+				set_errno_error(r, "memory");
+				goto out;
+			}
+			if (send_counts(r, ctl, n, 1))
 				goto out;
 			total_ns = 0;
 		}
@@ -331,12 +351,21 @@ static uint64_t stream_parent(const struct bench_config *cfg,
 {
 	size_t size = r->size_used, cap = kipc_chan_max_msg(c);
 	unsigned int p = r->producers;
-	uint64_t warm = r->warmup * p, i, n = 0, t_first = 0, t0 = 0, t1;
+	uint64_t warm = r->warmup * p, i, n = 0, t_first = 0, t_last = 0;
+	uint64_t pace_from = warm / 4, pace_to = warm - 1, t0 = 0, t1;
+	uint64_t queued = (uint64_t)r->depth * p;
 	void *in = malloc(cap ? cap : 1);
 	struct bench_check ck;
 	char why[128];
 	ssize_t len;
 
+	/*
+	 * Pace the warm-up while the producers are still sending: after the
+	 * first quarter, and not the last depth * p messages, which may have
+	 * been queued before they stopped to wait for the count.
+	 */
+	if (warm > queued + pace_from + 1)
+		pace_to = warm - queued - 1;
 	if (!in || check_init(&ck, p, any_order ? r->warmup + MAX_ITERS : 0) ||
 	    kipc_chan_attach(c, KIPC_CHAN_RECEIVER)) {
 		set_errno_error(r, "setup");
@@ -348,18 +377,19 @@ static uint64_t stream_parent(const struct bench_config *cfg,
 			set_errno_error(r, "receive");
 			goto out;
 		}
-		/* Pace the second half: the first drains what was queued. */
-		if (i == warm / 2)
+		if (i == pace_from)
 			t_first = now_ns();
 		if (payload_check(&ck, in, len, size, any_order,
 				  r->warmup + n, why, sizeof(why))) {
 			set_error(r, why);
 			goto out;
 		}
+		if (i == pace_to)
+			t_last = now_ns();
 		if (i == warm - 1) {
 			/* Warm-up done: size the measurement from its pace. */
-			n = measured_count(cfg, now_ns() - t_first,
-					   warm - 1 - warm / 2);
+			n = measured_count(cfg, t_last - t_first,
+					   pace_to - pace_from);
 			n = (n + p - 1) / p;
 			if (send_counts(r, ctl, n, p))
 				goto out;
@@ -422,6 +452,24 @@ static void kill_children(void)
 		kill(children[i], SIGKILL);
 }
 
+/*
+ * The mechanism refused these settings (a size, a depth, a limit of this
+ * machine): the cell is not run, which is not a failure of the bench.
+ */
+static void open_failed(struct bench_result *r)
+{
+	int err = errno;
+
+	if (err == EINVAL || err == EMSGSIZE || err == EMFILE ||
+	    err == ENOSPC || err == ENOMEM || err == ENODEV) {
+		snprintf(r->why, sizeof(r->why), "refused these settings: %s",
+			 strerror(err));
+		r->skip = r->why;
+		return;
+	}
+	set_errno_error(r, "open");
+}
+
 void bench_run_cell(const struct bench_config *cfg, struct bench_result *r)
 {
 	struct kipc_chan_opts opts = {
@@ -429,11 +477,7 @@ void bench_run_cell(const struct bench_config *cfg, struct bench_result *r)
 		.depth = r->depth,
 		.senders = r->producers,
 	};
-	struct kipc_chan *a = NULL, *b = NULL;
 	struct rusage before, after;
-	double cpu_ns = 0;
-	uint64_t moved = 0;
-	int ctl[2] = { -1, -1 };
 	unsigned int i;
 	pid_t pid;
 
@@ -451,17 +495,27 @@ void bench_run_cell(const struct bench_config *cfg, struct bench_result *r)
 		set_error(r, "too many producers");
 		return;
 	}
-	signal(SIGALRM, watchdog);
-	alarm(CELL_TIMEOUT_S);
 	getrusage(RUSAGE_SELF, &before);
-	a = kipc_chan_open(r->mech->name, &opts);
-	if (r->pattern == BENCH_PINGPONG && a)
-		b = kipc_chan_open(r->mech->name, &opts);
-	if (!a || (r->pattern == BENCH_PINGPONG && !b)) {
-		set_errno_error(r, "open");
+	cell.a = cell.b = NULL;
+	cell.ctl[0] = cell.ctl[1] = -1;
+	cell.moved = 0;
+	cell.cpu_ns = 0;
+	if (sigsetjmp(cell_timeout, 1)) {
+		set_error(r, "timed out: a side hung, or died where the "
+			  "mechanism cannot tell the other");
+		kill_children();
+		goto reap;
+	}
+	signal(SIGALRM, watchdog);
+	alarm(cell_timeout_s(cfg));
+	cell.a = kipc_chan_open(r->mech->name, &opts);
+	if (r->pattern == BENCH_PINGPONG && cell.a)
+		cell.b = kipc_chan_open(r->mech->name, &opts);
+	if (!cell.a || (r->pattern == BENCH_PINGPONG && !cell.b)) {
+		open_failed(r);
 		goto out;
 	}
-	if (pipe2(ctl, O_CLOEXEC)) {
+	if (pipe2(cell.ctl, O_CLOEXEC)) {
 		set_errno_error(r, "control pipe");
 		goto out;
 	}
@@ -474,33 +528,39 @@ void bench_run_cell(const struct bench_config *cfg, struct bench_result *r)
 		}
 		if (pid)
 			continue;
-		close(ctl[1]);
+		close(cell.ctl[1]);
 		if (r->pattern == BENCH_PINGPONG)
-			pingpong_child(a, b, r->size_used, r->warmup, ctl[0]);
-		stream_child(a, r->size_used, i, r->warmup, ctl[0],
+			pingpong_child(cell.a, cell.b, r->size_used, r->warmup,
+				       cell.ctl[0]);
+		stream_child(cell.a, r->size_used, i, r->warmup, cell.ctl[0],
 			     r->pattern == BENCH_PRIO);
 	}
-	close(ctl[0]);
-	ctl[0] = -1;
+	close(cell.ctl[0]);
+	cell.ctl[0] = -1;
 	if (r->pattern == BENCH_PINGPONG)
-		moved = pingpong_parent(cfg, r, a, b, ctl[1]);
+		cell.moved = pingpong_parent(cfg, r, cell.a, cell.b, cell.ctl[1]);
 	else
-		moved = stream_parent(cfg, r, a, ctl[1], r->pattern == BENCH_PRIO);
+		cell.moved = stream_parent(cfg, r, cell.a, cell.ctl[1],
+				      r->pattern == BENCH_PRIO);
 	if (r->error)
 		kill_children();
 reap:
-	reap(r, &cpu_ns);
+	/* Children waiting for their count see end of file and exit. */
+	if (cell.ctl[1] >= 0)
+		close(cell.ctl[1]);
+	cell.ctl[1] = -1;
+	reap(r, &cell.cpu_ns);
+	alarm(0);
 	getrusage(RUSAGE_SELF, &after);
-	cpu_ns += rusage_ns(&after) - rusage_ns(&before);
-	r->cpu_ns += cpu_ns;
-	r->moved += moved;
+	cell.cpu_ns += rusage_ns(&after) - rusage_ns(&before);
+	r->cpu_ns += cell.cpu_ns;
+	r->moved += cell.moved;
 	r->rounds++;
 out:
 	alarm(0);
-	if (ctl[0] >= 0)
-		close(ctl[0]);
-	if (ctl[1] >= 0)
-		close(ctl[1]);
-	kipc_chan_close(a);
-	kipc_chan_close(b);
+	for (i = 0; i < 2; i++)
+		if (cell.ctl[i] >= 0)
+			close(cell.ctl[i]);
+	kipc_chan_close(cell.a);
+	kipc_chan_close(cell.b);
 }
