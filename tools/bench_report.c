@@ -13,18 +13,26 @@
 #include "bench.h"
 #include "subcommands.h"
 
-const char *fmt_ns(char *buf, size_t len, double ns)
+/* @v in steps of 1000 through @units (four), three significant digits. */
+static const char *fmt_scaled(char *buf, size_t len, double v,
+			      const char *const units[4])
 {
-	static const char *const units[] = { "ns", "us", "ms", "s" };
 	int u = 0;
 
-	while (ns >= 1000 && u < 3) {
-		ns /= 1000;
+	while (v >= 1000 && u < 3) {
+		v /= 1000;
 		u++;
 	}
-	snprintf(buf, len, ns < 10 ? "%.2f %s" : ns < 100 ? "%.1f %s" : "%.0f %s",
-		 ns, units[u]);
+	snprintf(buf, len, v < 10 ? "%.2f%s" : v < 100 ? "%.1f%s" : "%.0f%s",
+		 v, units[u]);
 	return buf;
+}
+
+const char *fmt_ns(char *buf, size_t len, double ns)
+{
+	static const char *const units[4] = { " ns", " us", " ms", " s" };
+
+	return fmt_scaled(buf, len, ns, units);
 }
 
 const char *fmt_size(char *buf, size_t len, size_t bytes)
@@ -41,16 +49,9 @@ const char *fmt_size(char *buf, size_t len, size_t bytes)
 /* 1234567 -> "1.23M". */
 static const char *fmt_count(char *buf, size_t len, double v)
 {
-	static const char *const units[] = { "", "k", "M", "G" };
-	int u = 0;
+	static const char *const units[4] = { "", "k", "M", "G" };
 
-	while (v >= 1000 && u < 3) {
-		v /= 1000;
-		u++;
-	}
-	snprintf(buf, len, v < 10 ? "%.2f%s" : v < 100 ? "%.1f%s" : "%.0f%s",
-		 v, units[u]);
-	return buf;
+	return fmt_scaled(buf, len, v, units);
 }
 
 void report_header(FILE *f, const struct bench_machine *m,

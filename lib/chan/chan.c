@@ -152,7 +152,11 @@ int kipc_chan_attach(struct kipc_chan *c, int role)
 	c->role = role;
 	if (c->mech->attach)
 		return c->mech->attach(c, role);
-	/* Close the end this process will not use, so EOF and EPIPE work. */
+	/*
+	 * Close the end this process will not use, so EOF and EPIPE work.
+	 * Mechanisms with one descriptor for both ends (queues, eventfd) or
+	 * none (rings) keep what they have.
+	 */
 	if (c->fd[0] >= 0 && c->fd[1] >= 0)
 		chan_close_fd(c, role == KIPC_CHAN_SENDER ? 0 : 1);
 	return 0;

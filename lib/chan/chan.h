@@ -30,7 +30,10 @@ struct chan_mech {
 	size_t (*limit)(void);
 	/* Set up c->fd[] and c->priv for c->max_msg and c->opts. */
 	int (*open)(struct kipc_chan *c);
-	/* Optional: extra work after fork for @role (the default closes fds). */
+	/*
+	 * Optional: work after fork for @role instead of the default, which
+	 * closes the fd of the other end if there are two.
+	 */
 	int (*attach)(struct kipc_chan *c, int role);
 	int (*send)(struct kipc_chan *c, const void *msg, size_t len,
 		    unsigned int prio);

@@ -23,14 +23,6 @@ static int eventfd_open(struct kipc_chan *c)
 	return c->fd[0] < 0 ? -1 : 0;
 }
 
-/* One descriptor serves both ends. */
-static int eventfd_attach(struct kipc_chan *c, int role)
-{
-	(void)c;
-	(void)role;
-	return 0;
-}
-
 static int eventfd_send(struct kipc_chan *c, const void *msg, size_t len,
 			unsigned int prio)
 {
@@ -62,7 +54,6 @@ const struct chan_mech chan_eventfd = {
 		  KIPC_CHAN_MULTI | KIPC_CHAN_NOTIFY },
 	.limit = eventfd_limit,
 	.open = eventfd_open,
-	.attach = eventfd_attach,
 	.send = eventfd_send,
 	.recv = eventfd_recv,
 };

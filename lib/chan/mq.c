@@ -50,14 +50,6 @@ static int posix_mq_open(struct kipc_chan *c)
 	return 0;
 }
 
-/* One descriptor serves both ends: attaching closes nothing. */
-static int queue_attach(struct kipc_chan *c, int role)
-{
-	(void)c;
-	(void)role;
-	return 0;
-}
-
 static int posix_mq_send(struct kipc_chan *c, const void *msg, size_t len,
 			 unsigned int prio)
 {
@@ -252,7 +244,6 @@ const struct chan_mech chan_posix_mq = {
 		  KIPC_CHAN_MULTI | KIPC_CHAN_PRIO },
 	.limit = posix_mq_limit,
 	.open = posix_mq_open,
-	.attach = queue_attach,
 	.send = posix_mq_send,
 	.recv = posix_mq_recv,
 };
@@ -262,7 +253,6 @@ const struct chan_mech chan_sysv_msg = {
 		  KIPC_CHAN_MULTI },
 	.limit = sysv_msg_limit,
 	.open = sysv_msg_open,
-	.attach = queue_attach,
 	.send = sysv_msg_send,
 	.recv = sysv_msg_recv,
 	.close = sysv_msg_close,
@@ -274,7 +264,6 @@ const struct chan_mech chan_kipc_mq = {
 		  KIPC_CHAN_MULTI | KIPC_CHAN_PRIO | KIPC_CHAN_KIPC },
 	.limit = kipc_mq_limit,
 	.open = kipc_mq_open,
-	.attach = queue_attach,
 	.send = kipc_mq_chan_send,
 	.recv = kipc_mq_chan_recv,
 	.close = kipc_mq_close,

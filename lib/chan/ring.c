@@ -138,14 +138,6 @@ static ssize_t ring_recv(struct kipc_chan *c, void *buf, size_t len,
 	return n;
 }
 
-/* Both ends keep the mapping and the semaphores. */
-static int ring_attach(struct kipc_chan *c, int role)
-{
-	(void)c;
-	(void)role;
-	return 0;
-}
-
 static int ring_alloc(struct kipc_chan *c)
 {
 	struct ring *r = calloc(1, sizeof(*r));
@@ -297,7 +289,6 @@ const struct chan_mech chan_shm = {
 		  "POSIX shm ring, POSIX semaphores (futex)", KIPC_CHAN_MULTI },
 	.limit = shm_limit,
 	.open = shm_open_ring,
-	.attach = ring_attach,
 	.send = ring_send,
 	.recv = ring_recv,
 	.close = ring_close,
@@ -309,7 +300,6 @@ const struct chan_mech chan_kipc_shm = {
 		  KIPC_CHAN_MULTI | KIPC_CHAN_KIPC },
 	.limit = kipc_shm_limit,
 	.open = kipc_shm_open_ring,
-	.attach = ring_attach,
 	.send = ring_send,
 	.recv = ring_recv,
 	.close = ring_close,
