@@ -30,7 +30,6 @@
 #include "chan.h"
 
 #define SIG_PAYLOAD	sizeof(union sigval)
-#define SIGS_PER_CHAN	1
 
 struct sig_shared {
 	pid_t receiver;
@@ -46,24 +45,24 @@ struct sig_chan {
 };
 
 /* Real-time signals taken by the open channels of this process. */
-static uint64_t sigs_taken;
+static uint64_t sigs_taken;		/* bit n: SIGRTMIN + n; sigs_lock */
 static pthread_mutex_t sigs_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static uint64_t sig_bits(int base)
+static uint64_t sig_bit(int sig)
 {
-	return ((1ull << SIGS_PER_CHAN) - 1) << (base - SIGRTMIN);
+	return 1ull << (sig - SIGRTMIN);
 }
 
-/* The lowest free run of SIGS_PER_CHAN real-time signals, or EBUSY. */
+/* The lowest free real-time signal, or EBUSY. */
 static int sig_take(void)
 {
-	int base, found = -1;
+	int sig, found = -1;
 
 	pthread_mutex_lock(&sigs_lock);
-	for (base = SIGRTMIN; base + (int)SIGS_PER_CHAN - 1 <= SIGRTMAX; base++) {
-		if (!(sigs_taken & sig_bits(base))) {
-			sigs_taken |= sig_bits(base);
-			found = base;
+	for (sig = SIGRTMIN; sig <= SIGRTMAX; sig++) {
+		if (!(sigs_taken & sig_bit(sig))) {
+			sigs_taken |= sig_bit(sig);
+			found = sig;
 			break;
 		}
 	}
@@ -76,7 +75,7 @@ static int sig_take(void)
 static void sig_give_back(int base)
 {
 	pthread_mutex_lock(&sigs_lock);
-	sigs_taken &= ~sig_bits(base);
+	sigs_taken &= ~sig_bit(base);
 	pthread_mutex_unlock(&sigs_lock);
 }
 
@@ -104,7 +103,6 @@ static unsigned int sig_credits(unsigned int depth)
 static int sig_open(struct kipc_chan *c)
 {
 	struct sig_chan *s = calloc(1, sizeof(*s));
-	int i;
 
 	if (!s)
 		return -1;
@@ -120,8 +118,7 @@ static int sig_open(struct kipc_chan *c)
 	if (s->base < 0)
 		return -1;
 	sigemptyset(&s->set);
-	for (i = 0; i < (int)SIGS_PER_CHAN; i++)
-		sigaddset(&s->set, s->base + i);
+	sigaddset(&s->set, s->base);
 	if (sem_init(&s->sh->ready, 1, 0) ||
 	    sem_init(&s->sh->credits, 1, sig_credits(c->opts.depth)))
 		return -1;
