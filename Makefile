@@ -120,12 +120,12 @@ $(BUILD)/lib/libkipc.pc: lib/libkipc.pc.in
 
 $(BUILD)/bin/kipc: $(TOOL_OBJS) $(LIBA)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $(TOOL_OBJS) $(LIBA) $(NL_LIBS)
+	$(CC) $(CFLAGS) -o $@ $(TOOL_OBJS) $(LIBA) $(NL_LIBS) -lm
 
 # A static copy for the VM's initramfs, which has no shared libraries.
 $(BUILD)/bin/kipc-static: $(TOOL_OBJS) $(LIBA)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -static -o $@ $(TOOL_OBJS) $(LIBA) $(NL_STATIC_LIBS)
+	$(CC) $(CFLAGS) -static -o $@ $(TOOL_OBJS) $(LIBA) $(NL_STATIC_LIBS) -lm
 
 # The example programs, built the way a user of the library would build
 # them: against its header and the static library.
@@ -148,6 +148,14 @@ $(BUILD)/selftests/%: selftests/%.c $(LIBA) $(KSFT_DIR)/kselftest_harness.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_KIPC) -isystem $(KSFT_DIR) -static -o $@ $< $(LIBA) \
 		$(NL_STATIC_LIBS) -lpthread
+
+# The counter test drives the bench's own counting code.
+COUNTERS_OBJ	:= $(BUILD)/tools/bench_counters.o
+$(BUILD)/selftests/counters_test: selftests/counters_test.c $(COUNTERS_OBJ) \
+		$(LIBA) $(KSFT_DIR)/kselftest_harness.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_KIPC) -Itools -isystem $(KSFT_DIR) -static -o $@ $< \
+		$(COUNTERS_OBJ) $(LIBA) $(NL_STATIC_LIBS) -lpthread
 
 # kipc bench on this host if it can load the module, else in a QEMU VM on
 # Debian's 6.12; tools/vm/bench.sh says which, and why.

@@ -102,6 +102,85 @@ static const char *skip_reason(const struct json *skipped, const char *mech)
 	return NULL;
 }
 
+/*
+ * A counter is a number, or null where the machine says why it has none:
+ * never a silent zero for something that was not read.
+ */
+static void check_counter(struct __test_metadata *_metadata,
+			  const struct json *machine, const struct json *r,
+			  const char *key, const char *counter)
+{
+	const struct json *why = json_get(json_get(machine, "counters"), counter);
+	const char *name = json_str(r, "mech");
+
+	ASSERT_NE(NULL, why) TH_LOG("machine.counters has no '%s'", counter);
+	if (why->type == JSON_NULL) {
+		EXPECT_FALSE(json_is_null(r, key)) TH_LOG("%s: %s", name, key);
+		EXPECT_GE(json_num(r, key), 0) TH_LOG("%s: %s", name, key);
+	} else {
+		EXPECT_TRUE(json_is_null(r, key)) TH_LOG("%s: %s", name, key);
+	}
+}
+
+static void check_counters(struct __test_metadata *_metadata,
+			   const struct json *machine, const struct json *r)
+{
+	double user = json_num(r, "cpu_user_ns_per_msg");
+	double sys = json_num(r, "cpu_sys_ns_per_msg");
+
+	check_counter(_metadata, machine, r, "syscalls_per_msg", "system calls");
+	check_counter(_metadata, machine, r, "ctxsw_per_msg", "context switches");
+	check_counter(_metadata, machine, r, "instructions_per_msg", "instructions");
+	check_counter(_metadata, machine, r, "cycles_per_msg", "cycles");
+	/* getrusage is always there. */
+	EXPECT_GE(json_num(r, "faults_per_msg"), 0);
+	EXPECT_GE(json_num(r, "ctxsw_voluntary_per_msg"), 0);
+	EXPECT_GE(json_num(r, "ctxsw_involuntary_per_msg"), 0);
+	ASSERT_GE(user, 0);
+	ASSERT_GE(sys, 0);
+	EXPECT_GE(1.0, fabs(user + sys - json_num(r, "cpu_ns_per_msg")));
+}
+
+/* Each round is kept: one figure per round, their spread, the verdict. */
+static void check_rounds(struct __test_metadata *_metadata, const struct json *r)
+{
+	const struct json *rates = json_get(r, "rounds_msgs_per_s");
+	const struct json *p50s = json_get(r, "rounds_p50_ns");
+	const struct json *unstable = json_get(r, "unstable");
+	double spread = json_num(r, "round_spread");
+
+	ASSERT_NE(NULL, rates);
+	ASSERT_NE(NULL, p50s);
+	ASSERT_NE(NULL, unstable);
+	EXPECT_EQ(json_uint(r, "rounds"), rates->n);
+	if (!strcmp(json_str(r, "pattern"), "pingpong")) {
+		EXPECT_EQ(json_uint(r, "rounds"), p50s->n);
+	} else {
+		EXPECT_EQ(0, p50s->n);
+	}
+	EXPECT_LE(1.0, spread);
+	ASSERT_EQ(JSON_BOOL, unstable->type);
+	EXPECT_EQ(spread > 2.0, unstable->boolean);
+}
+
+/* Moments and extremes of the round trips agree with the percentiles. */
+static void check_moments(struct __test_metadata *_metadata, const struct json *r)
+{
+	double min = json_num(r, "min_ns"), mean = json_num(r, "mean_ns");
+	const struct json *low = json_get(r, "low_samples");
+	uint64_t samples = json_uint(r, "samples");
+
+	EXPECT_LT(0, min);
+	EXPECT_LE(min, json_num(r, "p50_ns"));
+	EXPECT_LE(min, mean);
+	EXPECT_GE(json_num(r, "max_ns"), mean);
+	EXPECT_LE(0, json_num(r, "stddev_ns"));
+	EXPECT_EQ(json_uint(r, "iters"), samples);
+	ASSERT_NE(NULL, low);
+	ASSERT_EQ(JSON_BOOL, low->type);
+	EXPECT_EQ(samples < 100, low->boolean);
+}
+
 /* Under QEMU TCG a quick run takes a while: more than the default 30 s. */
 FIXTURE(bench) {
 	int unused;
@@ -183,8 +262,12 @@ TEST_F_TIMEOUT(bench, quick_run_covers_every_mechanism, 600)
 		EXPECT_GT(json_num(r, "msgs_per_s"), 0) TH_LOG("%s", name);
 		EXPECT_GT(json_num(r, "cpu_ns_per_msg"), 0) TH_LOG("%s", name);
 		EXPECT_GE(json_num(r, "mb_per_s"), 0);
+		check_counters(_metadata, machine, r);
+		check_rounds(_metadata, r);
 		if (strcmp(pattern, "pingpong")) {
 			EXPECT_TRUE(json_is_null(r, "p50_ns"));
+			EXPECT_TRUE(json_is_null(r, "mean_ns"));
+			EXPECT_TRUE(json_is_null(r, "syscalls_per_rtt"));
 			continue;
 		}
 		p50 = json_num(r, "p50_ns");
@@ -196,6 +279,7 @@ TEST_F_TIMEOUT(bench, quick_run_covers_every_mechanism, 600)
 		EXPECT_LE(p90, p99);
 		EXPECT_LE(p99, max);
 		EXPECT_GE(0.05, fabs(p50 / 2 - json_num(r, "oneway_p50_ns")));
+		check_moments(_metadata, r);
 	}
 	json_free(&root);
 	EXPECT_EQ(0, access(CSV_PATH, R_OK));
@@ -234,6 +318,51 @@ TEST_F_TIMEOUT(bench, many_producers_on_queues_and_refused_on_streams, 300)
 	ASSERT_NE(NULL, why);
 	EXPECT_NE(NULL, strstr(why, "interleave")) TH_LOG("reason: %s", why);
 	EXPECT_NE(NULL, strstr(run.out, "unix-stream"));
+	json_free(&root);
+}
+
+/*
+ * The counters explain a pipe round trip: the channel frames each message
+ * with a writev and reads it with two reads, so a round trip takes at
+ * least two writes and two reads, and each side sleeps once per message.
+ */
+TEST_F_TIMEOUT(bench, pipe_pingpong_counts_its_system_calls, 300)
+{
+	const struct json *machine, *results, *r, *why;
+	struct json root;
+	struct run run;
+	double rtt;
+
+	ASSERT_EQ(0, RUN(&run, "bench", "--pattern", "pingpong", "--mech",
+			 "pipe", "--sizes", "64", "--iters", "200", "--rounds",
+			 "1", "--json",
+			 JSON_PATH))
+		TH_LOG("stderr: %s", run.err);
+	EXPECT_NE(NULL, strstr(run.out, "syscalls"));
+	EXPECT_NE(NULL, strstr(run.out, "calibration: null system call"));
+	LOAD_JSON(&root);
+	machine = json_get(&root, "machine");
+	results = json_get(&root, "results");
+	ASSERT_NE(NULL, machine);
+	ASSERT_NE(NULL, results);
+	EXPECT_LT(0, json_num(json_get(machine, "calibration"), "null_syscall_ns"));
+	EXPECT_LT(0, json_num(json_get(machine, "calibration"), "pipe_rtt_ns"));
+	EXPECT_LT(0, json_num(json_get(machine, "calibration"), "memcpy_mb_per_s"));
+	r = find_result(results, "pingpong", "pipe");
+	ASSERT_NE(NULL, r);
+	EXPECT_EQ(200, json_uint(r, "samples"));
+	why = json_get(json_get(machine, "counters"), "system calls");
+	ASSERT_NE(NULL, why);
+	if (why->type != JSON_NULL) {
+		json_free(&root);
+		SKIP(return, "no system call counter: %s", json_str(json_get(machine, "counters"), "system calls"));
+	}
+	rtt = json_num(r, "syscalls_per_rtt");
+	EXPECT_LE(4, rtt);
+	/* 2 x (writev + 2 reads), with a little slack for a wake-up retry. */
+	EXPECT_GE(8, rtt);
+	EXPECT_GE(0.01, fabs(rtt - 2 * json_num(r, "syscalls_per_msg")));
+	EXPECT_LE(1.0, json_num(r, "ctxsw_per_rtt"));
 	json_free(&root);
 }
 

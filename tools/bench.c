@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -48,7 +49,7 @@ static const size_t quick_sizes[] = { 64, 4096 };
 enum {
 	OPT_PATTERN = OPT_FIRST, OPT_SIZES, OPT_MECH, OPT_PRODUCERS, OPT_DEPTH,
 	OPT_DURATION, OPT_ITERS, OPT_QUICK, OPT_JSON, OPT_CSV, OPT_PLOT,
-	OPT_GNUPLOT, OPT_PROGRESS, OPT_LIST, OPT_ROUNDS,
+	OPT_GNUPLOT, OPT_PROGRESS, OPT_LIST, OPT_ROUNDS, OPT_CROSS_CHECK,
 };
 
 static const struct option options[] = {
@@ -67,6 +68,7 @@ static const struct option options[] = {
 	{ "gnuplot",   required_argument, NULL, OPT_GNUPLOT },
 	{ "progress",  no_argument,       NULL, OPT_PROGRESS },
 	{ "list",      no_argument,       NULL, OPT_LIST },
+	{ "cross-check", no_argument,     NULL, OPT_CROSS_CHECK },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -409,13 +411,13 @@ static int write_outputs(const struct outputs *out,
 		ret = -1;
 	if (out->csv && report_csv(out->csv, p->res, p->n))
 		ret = -1;
-	if (out->gnuplot && report_gnuplot(out->gnuplot, NULL, p->res, p->n))
+	if (out->gnuplot && report_gnuplot(out->gnuplot, NULL, mach, p->res, p->n))
 		ret = -1;
 	if (out->plot) {
 		snprintf(gp, sizeof(gp), "%s.gp", out->plot);
-		if (report_gnuplot(gp, out->plot, p->res, p->n))
+		if (report_gnuplot(gp, out->plot, mach, p->res, p->n))
 			return -1;
-		snprintf(cmd, sizeof(cmd), "gnuplot '%s'", gp);
+		snprintf(cmd, sizeof(cmd), "gnuplot '%s' 2>/dev/null", gp);
 		if (system(cmd) != 0) {
 			fprintf(stderr, "%s: bench: gnuplot failed; the script is "
 				"%s\n", prog, gp);
@@ -438,6 +440,7 @@ int bench_main(int argc, char *argv[])
 	struct bench_machine mach;
 	struct plan plan = { 0 };
 	bool quick = false, sizes_given = false, duration_given = false;
+	bool cross_check = false;
 	struct timespec ts;
 	uint64_t v;
 	int c, failed;
@@ -504,6 +507,9 @@ int bench_main(int argc, char *argv[])
 			break;
 		case OPT_LIST:
 			return list_mechs();
+		case OPT_CROSS_CHECK:
+			cross_check = true;
+			break;
 		default:
 			return option_error("bench", c, argv);
 		}
@@ -524,8 +530,12 @@ int bench_main(int argc, char *argv[])
 		cfg.rounds = quick ? 1 : DEFAULT_ROUNDS;
 
 	signal(SIGPIPE, SIG_IGN);
+	/* A cell's processes are reaped here even when its leader is gone. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	raise_limits();
 	bench_machine_probe(&mach);
+	bench_machine_calibrate(&mach);
+	cfg.counters = &mach.counters;
 	plan_build(&plan, &cfg, strncmp(mach.module, "loaded", 6) ?
 		   "the kipc module is not loaded" : NULL);
 	failed = run_rounds(&cfg, &plan);
@@ -533,7 +543,10 @@ int bench_main(int argc, char *argv[])
 	report_header(stdout, &mach, &cfg);
 	report_table(stdout, plan.res, plan.n);
 	report_kipc_ratios(stdout, plan.res, plan.n);
+	report_rules(stdout, &cfg, plan.res, plan.n);
 	report_skips(stdout, plan.res, plan.n);
+	if (cross_check)
+		report_crosscheck(stdout, &mach, plan.res, plan.n);
 	if (write_outputs(&out, &mach, &cfg, &plan))
 		failed++;
 	free(plan.res);

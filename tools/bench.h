@@ -6,7 +6,8 @@
  *   bench_run.c      one cell: fork, warm up, measure, check every byte
  *   bench_payload.c  what a message holds and how the receiver checks it
  *   bench_report.c   the table, JSON, CSV and the gnuplot script
- *   bench_machine.c  what the numbers were measured on
+ *   bench_counters.c kernel counters (perf events, getrusage) over a phase
+ *   bench_machine.c  what the numbers were measured on, and its calibration
  */
 #ifndef KIPC_BENCH_H
 #define KIPC_BENCH_H
@@ -15,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/resource.h>
+#include <sys/types.h>
 
 #include "kipc.h"
 
@@ -31,6 +34,64 @@ extern const char *const bench_pattern_names[BENCH_NR_PATTERNS];
 #define BENCH_PRIO_LEVELS	32768
 
 #define BENCH_MAX_SIZES		32
+#define BENCH_MAX_ROUNDS	100
+
+/*
+ * Rounds of one cell whose results (p50 or rate) differ by more than this
+ * factor mark the cell unstable. Rounds of a quiet run differ by 15-20%
+ * under TCG; a busy host has made whole rounds 20-50x slower. A factor of
+ * 2 is far outside the first and far inside the second.
+ */
+#define BENCH_UNSTABLE_FACTOR	2.0
+
+/* Kernel counters (bench_counters.c), read per process over its measured phase. */
+enum bench_counter {
+	CNT_SYSCALLS,		/* raw_syscalls:sys_enter */
+	CNT_CTXSW,		/* PERF_COUNT_SW_CONTEXT_SWITCHES */
+	CNT_INSTRUCTIONS,	/* PMU only */
+	CNT_CYCLES,		/* PMU only */
+	CNT_NR,
+};
+
+extern const char *const counter_names[CNT_NR];
+
+/* Which counters this machine has (counters_probe), and why not the others. */
+struct counter_support {
+	unsigned int ok;		/* 1 << CNT_* */
+	long tracepoint;		/* id of raw_syscalls:sys_enter, or -1 */
+	int hold[CNT_NR];		/* see counters_probe() */
+	char why[CNT_NR][160];
+};
+
+/* One process's open counters. */
+struct bench_counters {
+	int fd[CNT_NR];
+	pid_t pid;			/* 0: this process, which also gets rusage */
+	struct rusage ru0;
+};
+
+/* What one or several processes counted over their measured phases. */
+struct bench_counts {
+	uint64_t perf[CNT_NR];
+	unsigned int valid;		/* 1 << CNT_* that every process read */
+	bool rusage;			/* the fields below are set */
+	uint64_t user_ns, sys_ns;
+	uint64_t vcsw, ivcsw;		/* voluntary, involuntary switches */
+	uint64_t minflt, majflt;
+};
+
+/* Find out which counters work; keeps one of each open until released. */
+void counters_probe(struct counter_support *s);
+void counters_release(struct counter_support *s);
+/* Open @s's counters, disabled, for @pid (0: this process). */
+int counters_open(struct bench_counters *c, const struct counter_support *s,
+		  pid_t pid);
+void counters_start(struct bench_counters *c);
+void counters_stop(struct bench_counters *c, struct bench_counts *out);
+void counters_close(struct bench_counters *c);
+/* Add @x to @sum (or make @sum @x if @first). */
+void counts_add(struct bench_counts *sum, const struct bench_counts *x,
+		bool first);
 
 struct bench_config {
 	unsigned int patterns;		/* 1 << BENCH_* */
@@ -43,6 +104,7 @@ struct bench_config {
 	uint64_t iters;			/* fixed count per round, 0: by duration */
 	unsigned int rounds;		/* each cell runs once per round */
 	bool progress;			/* progress lines on stderr */
+	const struct counter_support *counters;
 };
 
 struct bench_result {
@@ -54,23 +116,42 @@ struct bench_result {
 	unsigned int depth;
 	uint64_t iters;			/* measured round trips or messages */
 	uint64_t warmup;		/* the same, before measuring */
-	bool has_latency;		/* pingpong: the percentiles are set */
-	double p50_ns, p90_ns, p99_ns, max_ns;	/* round-trip time */
-	double msgs_per_s;		/* one-way messages per second */
+	/* Pingpong round-trip times: percentiles and moments of every sample. */
+	bool has_latency;
+	double p50_ns, p90_ns, p99_ns, max_ns;
+	double min_ns, mean_ns, stddev_ns;
+	bool low_samples;		/* too few samples for p99 */
+	double msgs_per_s;		/* one-way messages per second (mean) */
 	double mb_per_s;		/* payload bytes (10^6) per second */
-	double cpu_ns_per_msg;		/* user+sys of every process */
+	/* Per one-way message, over the measured phase, every process added. */
+	double cpu_ns_per_msg;		/* user + sys */
+	double cpu_user_ns_per_msg, cpu_sys_ns_per_msg;
+	double ctxsw_vol_per_msg, ctxsw_invol_per_msg;
+	double faults_per_msg, majflt_per_msg;
+	double per_msg[CNT_NR];		/* valid where counts.valid says */
+	/* The rounds, each on its own: shown, not averaged away. */
+	double round_p50_ns[BENCH_MAX_ROUNDS];
+	double round_rate[BENCH_MAX_ROUNDS];
+	double spread;			/* largest / smallest round result */
+	bool unstable;			/* spread > BENCH_UNSTABLE_FACTOR */
 	/* Sums over the rounds; bench_finish_cell() makes the figures. */
 	uint64_t *lat;			/* every measured round trip */
 	uint64_t nr_lat;
 	double busy_ns;			/* time the measured messages took */
 	uint64_t measured;		/* one-way messages measured */
-	double cpu_ns;			/* CPU of both sides, warm-ups included */
-	uint64_t moved;			/* every message, warm-ups included */
+	struct bench_counts counts;
 	unsigned int rounds;
 	const char *skip;		/* why it did not run, or NULL */
 	const char *error;		/* why it failed, or NULL */
 	char why[160];			/* storage for skip/error */
 };
+
+/* Whether counter @i of @r was read (in every process, every round). */
+static inline bool result_has(const struct bench_result *r,
+			      enum bench_counter i)
+{
+	return r->rounds && (r->counts.valid & 1u << i);
+}
 
 struct bench_machine {
 	char cpu[128];
@@ -80,6 +161,11 @@ struct bench_machine {
 	bool tcg;			/* numbers distorted by emulation */
 	char module[96];		/* "loaded (ABI 1)" or why not */
 	char date[40];
+	/* Calibration: what this machine's basic operations cost. */
+	double null_syscall_ns;		/* getppid() */
+	double pipe_rtt_ns;		/* two processes, one byte each way */
+	double memcpy_mb_per_s;		/* 8 MiB copies */
+	struct counter_support counters;
 };
 
 /*
@@ -111,10 +197,24 @@ int payload_check(struct bench_check *ck, const void *buf, size_t len,
 int check_init(struct bench_check *ck, uint32_t producers, uint64_t total);
 void check_free(struct bench_check *ck);
 
-/* bench_machine.c */
+/* bench_machine.c: the machine, its counters and its calibration. */
 void bench_machine_probe(struct bench_machine *m);
+/* Which counters work, and what a system call, a switch and a copy cost. */
+void bench_machine_calibrate(struct bench_machine *m);
 
-/* bench_report.c */
+/* bench_targets.c: kipc's goals against the native mechanisms. */
+struct bench_target {
+	const char *kipc, *native;
+	enum bench_pattern pattern;
+	size_t size;
+	bool latency;		/* compare p50 (lower is better), else rate */
+	double goal;		/* kipc/native must be <= (latency) or >= */
+};
+
+extern const struct bench_target bench_targets[];
+extern const size_t bench_nr_targets;
+
+/* bench_report.c: the text report. */
 void report_header(FILE *f, const struct bench_machine *m,
 		   const struct bench_config *cfg);
 void report_table(FILE *f, const struct bench_result *res, size_t n);
@@ -124,11 +224,32 @@ int report_json(const char *path, const struct bench_machine *m,
 		const struct bench_config *cfg,
 		const struct bench_result *res, size_t n);
 int report_csv(const char *path, const struct bench_result *res, size_t n);
-/* A gnuplot script with the data inline, drawing @svg. */
+/* bench_plot.c: a gnuplot script with the data inline, drawing @svg. */
 int report_gnuplot(const char *path, const char *svg,
+		   const struct bench_machine *m,
 		   const struct bench_result *res, size_t n);
-/* Human units: "12.3 us", "1.05 ms". */
+/* Human units: "12.3 us", "1.05 ms"; "4 KiB"; "1.23M". */
 const char *fmt_ns(char *buf, size_t len, double ns);
 const char *fmt_size(char *buf, size_t len, size_t bytes);
+const char *fmt_rate(char *buf, size_t len, double v);
+/* Lower is better: p50 for pingpong, time per message otherwise. */
+double bench_cost(const struct bench_result *r);
+/* Ran, measured, and stable enough to rank against others. */
+bool bench_rankable(const struct bench_result *r);
+const struct bench_result *bench_find(const struct bench_result *res, size_t n,
+				      const char *mech, enum bench_pattern pat,
+				      size_t size);
+
+/* bench_rules.c: the article's rules for choosing, judged on this run. */
+void report_rules(FILE *f, const struct bench_config *cfg,
+		  const struct bench_result *res, size_t n);
+
+/* bench_crosscheck.c: perf bench and rt-tests beside kipc bench's cells. */
+void report_crosscheck(FILE *f, const struct bench_machine *m,
+		       const struct bench_result *res, size_t n);
+
+/* bench_export.c: JSON and CSV, and the files they go to. */
+FILE *bench_open_out(const char *path);
+int bench_close_out(FILE *f, const char *path);
 
 #endif /* KIPC_BENCH_H */

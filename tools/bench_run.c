@@ -2,30 +2,40 @@
 /*
  * One benchmark cell: a mechanism, a pattern and a message size.
  *
- * The channels are opened before fork(), as any program using them would.
- * Every cell has a warm-up (its messages are checked but not timed) whose
- * speed picks how many messages fill --duration; the parent then tells the
- * children that count over a control pipe, so each side knows exactly how
- * many messages to move and nobody polls for "stop".
+ * The bench opens the cell's channels, as any program using them would
+ * before fork(), and forks the cell's leader into a process group of its
+ * own. The leader plays the parent's part below and forks the other side;
+ * when the cell is done it sends the bench a report (the sums and every
+ * round-trip time) over a pipe. A cell that does not report in time, or
+ * reports nothing, is ended by killing its process group; the bench is
+ * the group's subreaper, so it reaps every process of it, and then closes
+ * the channels (removing what outlives processes), so nothing leaks and
+ * no blocked call is ever interrupted from a signal handler.
  *
- *   pingpong  the parent sends a request and waits for the reply of the
+ * Every cell has a warm-up (its messages are checked but not timed) whose
+ * speed picks how many messages fill --duration; the leader then tells
+ * the children that count over a control pipe, so each side knows exactly
+ * how many messages to move and nobody polls for "stop".
+ *
+ *   pingpong  the leader sends a request and waits for the reply of the
  *             same size, which the child checks and echoes; every round
  *             trip is timed on its own (CLOCK_MONOTONIC)
- *   stream    producers send as fast as the channel takes it; the parent
+ *   stream    producers send as fast as the channel takes it; the leader
  *             receives, checks and counts; the rate is messages over the
  *             time from the go signal to the last message
  *   prio      stream with a random priority per message (queues only)
  *
- * CPU time is user+sys of the parent (getrusage) and the children
- * (wait4), warm-up included, divided by every message moved.
+ * Each process counts its own measured phase (bench_counters.c): from the
+ * first measured message to the last, warm-up and setup excluded. The
+ * children hand their counts to the leader over a pipe as they exit.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <setjmp.h>
+#include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,27 +49,19 @@
 #define CHILD_BAD_DATA	3
 #define CHILD_CHAN_ERR	4
 
+/* The leader's own state: its children and where they send their counts. */
 static pid_t children[MAX_PRODUCERS];
 static unsigned int nr_children;
+static int counts_pipe[2] = { -1, -1 };
 
-/*
- * What a cell holds, where a timeout can find it: the watchdog jumps
- * back into bench_run_cell() from inside a blocked channel call, after
- * which only these (not the cell's locals) are trusted.
- */
-static struct {
-	struct kipc_chan *a, *b;
-	int ctl[2];
-	uint64_t moved;			/* messages, warm-ups included */
-	double cpu_ns;
-} cell;
-static sigjmp_buf cell_timeout;
-
-static void watchdog(int sig)
-{
-	(void)sig;
-	siglongjmp(cell_timeout, 1);
-}
+/* What a cell's leader tells the bench, followed by nr_lat round trips. */
+struct cell_report {
+	char error[160];		/* empty if the cell went well */
+	uint64_t iters, measured, nr_lat;
+	double busy_ns;
+	double p50_ns;			/* of this round's round trips */
+	struct bench_counts counts;	/* every process added */
+};
 
 /*
  * A cell that runs this long has stopped: a side hung, or died where the
@@ -78,16 +80,6 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
-static double tv_ns(const struct timeval *tv)
-{
-	return tv->tv_sec * 1e9 + tv->tv_usec * 1e3;
-}
-
-static double rusage_ns(const struct rusage *ru)
-{
-	return tv_ns(&ru->ru_utime) + tv_ns(&ru->ru_stime);
 }
 
 static uint64_t warmup_count(size_t size)
@@ -116,14 +108,37 @@ static uint64_t measured_count(const struct bench_config *cfg,
 	return n > MAX_ITERS ? MAX_ITERS : (uint64_t)n;
 }
 
-static int read_count(int fd, uint64_t *n)
+/* Read exactly @len bytes; 0, or -1 at EOF or on an error. */
+static int read_all(int fd, void *buf, size_t len)
 {
 	ssize_t got;
 
-	do
-		got = read(fd, n, sizeof(*n));
-	while (got < 0 && errno == EINTR);
-	return got == sizeof(*n) ? 0 : -1;
+	while (len) {
+		got = read(fd, buf, len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return -1;
+		buf = (char *)buf + got;
+		len -= got;
+	}
+	return 0;
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	ssize_t put;
+
+	while (len) {
+		put = write(fd, buf, len);
+		if (put < 0 && errno == EINTR)
+			continue;
+		if (put <= 0)
+			return -1;
+		buf = (const char *)buf + put;
+		len -= put;
+	}
+	return 0;
 }
 
 static void child_fail(const char *what, int code)
@@ -147,17 +162,37 @@ static uint64_t phase_count(int phase, uint64_t warm, int ctl)
 
 	if (phase == 0)
 		return warm;
-	if (read_count(ctl, &n))
+	if (read_all(ctl, &n, sizeof(n)))
 		child_fail("no count from the parent", CHILD_CHAN_ERR);
 	return n;
 }
 
+/* A child's counts go to the leader in one write (well under PIPE_BUF). */
+static void child_report(struct bench_counters *bc)
+{
+	struct bench_counts counts;
+
+	counters_stop(bc, &counts);
+	if (write_all(counts_pipe[1], &counts, sizeof(counts)))
+		child_chan_fail("reporting counts");
+	_exit(0);
+}
+
+static void child_setup(const struct bench_config *cfg,
+			struct bench_counters *bc)
+{
+	if (counters_open(bc, cfg->counters, 0))
+		child_chan_fail("opening counters");
+}
+
 /* The pingpong child: check each request and send it back unchanged. */
-static void pingpong_child(struct kipc_chan *req, struct kipc_chan *rep,
+static void pingpong_child(const struct bench_config *cfg,
+			   struct kipc_chan *req, struct kipc_chan *rep,
 			   size_t size, uint64_t warm, int ctl)
 {
 	size_t cap = kipc_chan_max_msg(req);
 	void *buf = malloc(cap ? cap : 1);
+	struct bench_counters bc;
 	struct bench_check ck;
 	uint64_t i, n;
 	char why[128];
@@ -168,8 +203,11 @@ static void pingpong_child(struct kipc_chan *req, struct kipc_chan *rep,
 	    kipc_chan_attach(req, KIPC_CHAN_RECEIVER) ||
 	    kipc_chan_attach(rep, KIPC_CHAN_SENDER))
 		child_chan_fail("setup");
+	child_setup(cfg, &bc);
 	for (phase = 0; phase < 2; phase++) {
 		n = phase_count(phase, warm, ctl);
+		if (phase == 1)
+			counters_start(&bc);
 		for (i = 0; i < n; i++) {
 			len = kipc_chan_recv(req, buf, cap, NULL);
 			if (len < 0)
@@ -181,22 +219,27 @@ static void pingpong_child(struct kipc_chan *req, struct kipc_chan *rep,
 				child_chan_fail("send");
 		}
 	}
-	_exit(0);
+	child_report(&bc);
 }
 
 /* A stream producer: @warm messages, then the count it is told. */
-static void stream_child(struct kipc_chan *c, size_t size, uint32_t producer,
-			 uint64_t warm, int ctl, bool prio)
+static void stream_child(const struct bench_config *cfg, struct kipc_chan *c,
+			 size_t size, uint32_t producer, uint64_t warm, int ctl,
+			 bool prio)
 {
 	void *buf = malloc(size ? size : 1);
 	unsigned int seedp = producer * 7919 + 1, pr;
+	struct bench_counters bc;
 	uint64_t i, n, seq = 0;
 	int phase;
 
 	if (!buf || kipc_chan_attach(c, KIPC_CHAN_SENDER))
 		child_chan_fail("setup");
+	child_setup(cfg, &bc);
 	for (phase = 0; phase < 2; phase++) {
 		n = phase_count(phase, warm, ctl);
+		if (phase == 1)
+			counters_start(&bc);
 		for (i = 0; i < n; i++, seq++) {
 			payload_fill(buf, size, producer, seq);
 			pr = prio ? rand_r(&seedp) % BENCH_PRIO_LEVELS : 0;
@@ -204,7 +247,7 @@ static void stream_child(struct kipc_chan *c, size_t size, uint32_t producer,
 				child_chan_fail("send");
 		}
 	}
-	_exit(0);
+	child_report(&bc);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -214,32 +257,12 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The @q quantile of @n sorted samples (nearest rank). */
 static double percentile(const uint64_t *sorted, uint64_t n, double q)
 {
 	uint64_t i = (uint64_t)(q * n + 0.999999);
 
 	return sorted[i ? i - 1 : 0];
-}
-
-void bench_finish_cell(struct bench_result *r)
-{
-	uint64_t n = r->nr_lat;
-
-	if (!r->error && r->measured && r->busy_ns > 0) {
-		r->msgs_per_s = r->measured * 1e9 / r->busy_ns;
-		r->mb_per_s = r->msgs_per_s * r->size_used / 1e6;
-		r->cpu_ns_per_msg = r->moved ? r->cpu_ns / r->moved : 0;
-	}
-	if (!r->error && n) {
-		qsort(r->lat, n, sizeof(*r->lat), cmp_u64);
-		r->has_latency = true;
-		r->p50_ns = percentile(r->lat, n, 0.50);
-		r->p90_ns = percentile(r->lat, n, 0.90);
-		r->p99_ns = percentile(r->lat, n, 0.99);
-		r->max_ns = r->lat[n - 1];
-	}
-	free(r->lat);
-	r->lat = NULL;
 }
 
 static void set_error(struct bench_result *r, const char *what)
@@ -270,14 +293,15 @@ static int send_counts(struct bench_result *r, int ctl, uint64_t n,
 	return 0;
 }
 
-/* The pingpong parent: time every round trip. Returns messages moved. */
-static uint64_t pingpong_parent(const struct bench_config *cfg,
-				struct bench_result *r, struct kipc_chan *req,
-				struct kipc_chan *rep, int ctl)
+/* The pingpong leader: time every round trip into @r->lat. */
+static void pingpong_parent(const struct bench_config *cfg,
+			    struct bench_result *r, struct kipc_chan *req,
+			    struct kipc_chan *rep, int ctl,
+			    struct bench_counters *bc)
 {
 	size_t size = r->size_used, cap = kipc_chan_max_msg(rep);
 	void *out = malloc(size ? size : 1), *in = malloc(cap ? cap : 1);
-	uint64_t *lat = NULL, *all, i, n = 0, t0, total_ns = 0, warm = r->warmup;
+	uint64_t i, n = 0, t0, total_ns = 0, warm = r->warmup;
 	struct bench_check ck;
 	char why[128];
 	ssize_t len;
@@ -303,7 +327,7 @@ static uint64_t pingpong_parent(const struct bench_config *cfg,
 		t0 = now_ns() - t0;
 		total_ns += t0;
 		if (i >= warm)
-			lat[i - warm] = t0;
+			r->lat[i - warm] = t0;
 		if (payload_check(&ck, in, len, size, false, 0, why, sizeof(why))) {
 			set_error(r, why);
 			goto out;
@@ -311,43 +335,36 @@ static uint64_t pingpong_parent(const struct bench_config *cfg,
 		if (i == warm - 1) {
 			/* Warm-up done: size the measurement from its pace. */
 			n = measured_count(cfg, total_ns, warm);
-			lat = malloc(n * sizeof(*lat));
-			if (!lat) {
+			r->lat = malloc(n * sizeof(*r->lat));
+			if (!r->lat) {
 				set_errno_error(r, "memory");
 				goto out;
 			}
 			if (send_counts(r, ctl, n, 1))
 				goto out;
 			total_ns = 0;
+			counters_start(bc);
 		}
 	}
-	if (!lat || !n) {
+	counters_stop(bc, &r->counts);
+	if (!n) {
 		set_error(r, "no round trip was measured");
 		goto out;
 	}
-	all = realloc(r->lat, (r->nr_lat + n) * sizeof(*all));
-	if (!all) {
-		set_errno_error(r, "memory");
-		goto out;
-	}
-	memcpy(all + r->nr_lat, lat, n * sizeof(*lat));
-	r->lat = all;
-	r->nr_lat += n;
-	r->iters += n;
-	r->measured += 2 * n;
-	r->busy_ns += total_ns;
+	r->nr_lat = n;
+	r->iters = n;
+	r->measured = 2 * n;
+	r->busy_ns = total_ns;
 out:
-	free(lat);
 	free(out);
 	free(in);
 	check_free(&ck);
-	return 2 * (warm + n);
 }
 
-/* The stream consumer: receive, check, count. Returns messages moved. */
-static uint64_t stream_parent(const struct bench_config *cfg,
-			      struct bench_result *r, struct kipc_chan *c,
-			      int ctl, bool any_order)
+/* The stream consumer: receive, check, count. */
+static void stream_parent(const struct bench_config *cfg,
+			  struct bench_result *r, struct kipc_chan *c,
+			  int ctl, bool any_order, struct bench_counters *bc)
 {
 	size_t size = r->size_used, cap = kipc_chan_max_msg(c);
 	unsigned int p = r->producers;
@@ -393,17 +410,18 @@ static uint64_t stream_parent(const struct bench_config *cfg,
 			n = (n + p - 1) / p;
 			if (send_counts(r, ctl, n, p))
 				goto out;
+			counters_start(bc);
 			t0 = now_ns();
 		}
 	}
 	t1 = now_ns();
-	r->iters += n * p;
-	r->measured += n * p;
-	r->busy_ns += t1 - t0;
+	counters_stop(bc, &r->counts);
+	r->iters = n * p;
+	r->measured = n * p;
+	r->busy_ns = t1 - t0;
 out:
 	free(in);
 	check_free(&ck);
-	return warm + n * p;
 }
 
 static pid_t spawn(void)
@@ -417,19 +435,27 @@ static pid_t spawn(void)
 	return pid;
 }
 
-/* Reap every child; their CPU time goes into *@cpu_ns. */
-static void reap(struct bench_result *r, double *cpu_ns)
+static void kill_children(void)
 {
-	struct rusage ru;
+	unsigned int i;
+
+	for (i = 0; i < nr_children; i++)
+		kill(children[i], SIGKILL);
+}
+
+/* Reap the leader's children; add the counts they sent to @r's. */
+static void reap_children(struct bench_result *r)
+{
+	struct bench_counts counts;
+	unsigned int reported = 0;
 	int status;
 	char buf[80];
 
 	while (nr_children) {
 		pid_t pid = children[--nr_children];
 
-		if (wait4(pid, &status, 0, &ru) < 0)
+		if (waitpid(pid, &status, 0) < 0)
 			continue;
-		*cpu_ns += rusage_ns(&ru);
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 			continue;
 		if (WIFEXITED(status) && WEXITSTATUS(status) == CHILD_BAD_DATA)
@@ -442,14 +468,176 @@ static void reap(struct bench_result *r, double *cpu_ns)
 				 WTERMSIG(status));
 		set_error(r, buf);
 	}
+	close(counts_pipe[1]);
+	while (!read_all(counts_pipe[0], &counts, sizeof(counts))) {
+		counts_add(&r->counts, &counts, false);
+		reported++;
+	}
+	if (!r->error && !reported)
+		set_error(r, "the children reported no counts");
 }
 
-static void kill_children(void)
+/*
+ * The cell's leader, in its own process group: run the cell as the
+ * parent side, then report to the bench on @out.
+ */
+static void leader_main(const struct bench_config *cfg,
+			const struct bench_result *cell, struct kipc_chan *a,
+			struct kipc_chan *b, int out)
 {
-	unsigned int i;
+	struct bench_result r = *cell;
+	struct cell_report rep;
+	struct bench_counters bc;
+	int ctl[2];
+	unsigned int i, nr = cell->pattern == BENCH_PINGPONG ? 1 : cell->producers;
+	pid_t pid;
 
-	for (i = 0; i < nr_children; i++)
-		kill(children[i], SIGKILL);
+	memset(&rep, 0, sizeof(rep));
+	r.error = NULL;
+	r.lat = NULL;
+	if (pipe2(ctl, O_CLOEXEC) || pipe2(counts_pipe, O_CLOEXEC)) {
+		set_errno_error(&r, "pipe");
+		goto report;
+	}
+	if (counters_open(&bc, cfg->counters, 0)) {
+		set_errno_error(&r, "opening counters");
+		goto report;
+	}
+	for (i = 0; i < nr; i++) {
+		pid = spawn();
+		if (pid < 0) {
+			set_errno_error(&r, "fork");
+			kill_children();
+			break;
+		}
+		if (pid)
+			continue;
+		close(ctl[1]);
+		close(counts_pipe[0]);
+		counters_close(&bc);
+		if (r.pattern == BENCH_PINGPONG)
+			pingpong_child(cfg, a, b, r.size_used, r.warmup, ctl[0]);
+		stream_child(cfg, a, r.size_used, i, r.warmup, ctl[0],
+			     r.pattern == BENCH_PRIO);
+	}
+	close(ctl[0]);
+	if (!r.error && r.pattern == BENCH_PINGPONG)
+		pingpong_parent(cfg, &r, a, b, ctl[1], &bc);
+	else if (!r.error)
+		stream_parent(cfg, &r, a, ctl[1], r.pattern == BENCH_PRIO, &bc);
+	if (r.error)
+		kill_children();
+	/* Children waiting for their count see end of file and exit. */
+	close(ctl[1]);
+	reap_children(&r);
+report:
+	if (r.error)
+		snprintf(rep.error, sizeof(rep.error), "%s", r.error);
+	rep.iters = r.iters;
+	rep.measured = r.measured;
+	rep.busy_ns = r.busy_ns;
+	rep.counts = r.counts;
+	if (!r.error && r.nr_lat) {
+		qsort(r.lat, r.nr_lat, sizeof(*r.lat), cmp_u64);
+		rep.p50_ns = percentile(r.lat, r.nr_lat, 0.50);
+		rep.nr_lat = r.nr_lat;
+	}
+	if (write_all(out, &rep, sizeof(rep)) ||
+	    write_all(out, r.lat, rep.nr_lat * sizeof(*r.lat)))
+		_exit(1);
+	_exit(0);
+}
+
+/*
+ * Read @len bytes from @fd by @deadline (CLOCK_MONOTONIC ns): 0, or -1
+ * with errno ETIMEDOUT, or EPIPE at end of file.
+ */
+static int read_by(int fd, void *buf, size_t len, uint64_t deadline)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	uint64_t now;
+	ssize_t got;
+	int ret;
+
+	while (len) {
+		now = now_ns();
+		if (now >= deadline) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		ret = poll(&pfd, 1, (deadline - now) / 1000000 + 1);
+		if (ret < 0 && errno != EINTR)
+			return -1;
+		if (ret <= 0)
+			continue;
+		got = read(fd, buf, len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return -1;
+		if (got == 0) {
+			errno = EPIPE;
+			return -1;
+		}
+		buf = (char *)buf + got;
+		len -= got;
+	}
+	return 0;
+}
+
+/* Take the leader's report of one round into @r's sums. */
+static int collect(const struct bench_config *cfg, struct bench_result *r,
+		   int fd)
+{
+	uint64_t deadline = now_ns() + cell_timeout_s(cfg) * 1000000000ull;
+	struct cell_report rep;
+	uint64_t *all;
+
+	if (read_by(fd, &rep, sizeof(rep), deadline))
+		return -1;
+	if (rep.error[0]) {
+		set_error(r, rep.error);
+		return 0;
+	}
+	all = realloc(r->lat, (r->nr_lat + rep.nr_lat) * sizeof(*all) + 1);
+	if (!all) {
+		set_errno_error(r, "memory");
+		return 0;
+	}
+	r->lat = all;
+	if (read_by(fd, r->lat + r->nr_lat, rep.nr_lat * sizeof(*all), deadline))
+		return -1;
+	r->round_p50_ns[r->rounds] = rep.p50_ns;
+	r->round_rate[r->rounds] = rep.busy_ns > 0 ?
+				   rep.measured * 1e9 / rep.busy_ns : 0;
+	r->nr_lat += rep.nr_lat;
+	r->iters += rep.iters;
+	r->measured += rep.measured;
+	r->busy_ns += rep.busy_ns;
+	counts_add(&r->counts, &rep.counts, r->rounds == 0);
+	r->rounds++;
+	return 0;
+}
+
+/* Reap the leader and, the bench being their subreaper, all its group. */
+static void reap_group(pid_t leader, struct bench_result *r)
+{
+	char buf[80];
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-leader, &status, 0)) > 0 || errno == EINTR) {
+		if (pid != leader)
+			continue;
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			continue;
+		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL && r->error)
+			continue;
+		snprintf(buf, sizeof(buf), "the cell's leader %s %d",
+			 WIFEXITED(status) ? "exited" : "was killed by signal",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+		set_error(r, buf);
+	}
 }
 
 /*
@@ -477,8 +665,8 @@ void bench_run_cell(const struct bench_config *cfg, struct bench_result *r)
 		.depth = r->depth,
 		.senders = r->producers,
 	};
-	struct rusage before, after;
-	unsigned int i;
+	struct kipc_chan *a = NULL, *b = NULL;
+	int rep[2];
 	pid_t pid;
 
 	r->warmup = warmup_count(r->size_used);
@@ -495,72 +683,119 @@ void bench_run_cell(const struct bench_config *cfg, struct bench_result *r)
 		set_error(r, "too many producers");
 		return;
 	}
-	getrusage(RUSAGE_SELF, &before);
-	cell.a = cell.b = NULL;
-	cell.ctl[0] = cell.ctl[1] = -1;
-	cell.moved = 0;
-	cell.cpu_ns = 0;
-	if (sigsetjmp(cell_timeout, 1)) {
-		set_error(r, "timed out: a side hung, or died where the "
-			  "mechanism cannot tell the other");
-		kill_children();
-		goto reap;
+	if (r->rounds >= BENCH_MAX_ROUNDS) {
+		set_error(r, "too many rounds");
+		return;
 	}
-	signal(SIGALRM, watchdog);
-	alarm(cell_timeout_s(cfg));
-	cell.a = kipc_chan_open(r->mech->name, &opts);
-	if (r->pattern == BENCH_PINGPONG && cell.a)
-		cell.b = kipc_chan_open(r->mech->name, &opts);
-	if (!cell.a || (r->pattern == BENCH_PINGPONG && !cell.b)) {
+	a = kipc_chan_open(r->mech->name, &opts);
+	if (r->pattern == BENCH_PINGPONG && a)
+		b = kipc_chan_open(r->mech->name, &opts);
+	if (!a || (r->pattern == BENCH_PINGPONG && !b)) {
 		open_failed(r);
 		goto out;
 	}
-	if (pipe2(cell.ctl, O_CLOEXEC)) {
-		set_errno_error(r, "control pipe");
+	if (pipe2(rep, O_CLOEXEC)) {
+		set_errno_error(r, "report pipe");
 		goto out;
 	}
-	for (i = 0; i < (r->pattern == BENCH_PINGPONG ? 1 : r->producers); i++) {
-		pid = spawn();
-		if (pid < 0) {
-			set_errno_error(r, "fork");
-			kill_children();
-			goto reap;
-		}
-		if (pid)
-			continue;
-		close(cell.ctl[1]);
-		if (r->pattern == BENCH_PINGPONG)
-			pingpong_child(cell.a, cell.b, r->size_used, r->warmup,
-				       cell.ctl[0]);
-		stream_child(cell.a, r->size_used, i, r->warmup, cell.ctl[0],
-			     r->pattern == BENCH_PRIO);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		set_errno_error(r, "fork");
+		close(rep[0]);
+		close(rep[1]);
+		goto out;
 	}
-	close(cell.ctl[0]);
-	cell.ctl[0] = -1;
-	if (r->pattern == BENCH_PINGPONG)
-		cell.moved = pingpong_parent(cfg, r, cell.a, cell.b, cell.ctl[1]);
-	else
-		cell.moved = stream_parent(cfg, r, cell.a, cell.ctl[1],
-				      r->pattern == BENCH_PRIO);
-	if (r->error)
-		kill_children();
-reap:
-	/* Children waiting for their count see end of file and exit. */
-	if (cell.ctl[1] >= 0)
-		close(cell.ctl[1]);
-	cell.ctl[1] = -1;
-	reap(r, &cell.cpu_ns);
-	alarm(0);
-	getrusage(RUSAGE_SELF, &after);
-	cell.cpu_ns += rusage_ns(&after) - rusage_ns(&before);
-	r->cpu_ns += cell.cpu_ns;
-	r->moved += cell.moved;
-	r->rounds++;
+	if (pid == 0) {
+		setpgid(0, 0);
+		close(rep[0]);
+		leader_main(cfg, r, a, b, rep[1]);
+	}
+	/* Both sides set the group, so it exists whoever runs first. */
+	setpgid(pid, pid);
+	close(rep[1]);
+	if (collect(cfg, r, rep[0])) {
+		if (errno == ETIMEDOUT)
+			set_error(r, "timed out: a side hung, or died where the "
+				  "mechanism cannot tell the other");
+		else
+			set_errno_error(r, "the cell's report");
+		kill(-pid, SIGKILL);
+	}
+	close(rep[0]);
+	reap_group(pid, r);
 out:
-	alarm(0);
-	for (i = 0; i < 2; i++)
-		if (cell.ctl[i] >= 0)
-			close(cell.ctl[i]);
-	kipc_chan_close(cell.a);
-	kipc_chan_close(cell.b);
+	kipc_chan_close(a);
+	kipc_chan_close(b);
+}
+
+/* The moments of @n samples, in one pass over them. */
+static void moments(const uint64_t *x, uint64_t n, double *mean, double *sd)
+{
+	double m = 0, m2 = 0, d;
+	uint64_t i;
+
+	/* Welford's update: stable for a million samples. */
+	for (i = 0; i < n; i++) {
+		d = x[i] - m;
+		m += d / (i + 1);
+		m2 += d * (x[i] - m);
+	}
+	*mean = m;
+	*sd = n > 1 ? sqrt(m2 / (n - 1)) : 0;
+}
+
+/* Largest over smallest of the rounds' results (p50, or rate). */
+static double round_spread(const double *v, unsigned int n)
+{
+	double lo = v[0], hi = v[0];
+	unsigned int i;
+
+	for (i = 1; i < n; i++) {
+		if (v[i] < lo)
+			lo = v[i];
+		if (v[i] > hi)
+			hi = v[i];
+	}
+	return lo > 0 ? hi / lo : 1;
+}
+
+void bench_finish_cell(struct bench_result *r)
+{
+	const struct bench_counts *c = &r->counts;
+	double per = r->measured ? 1.0 / r->measured : 0;
+	uint64_t n = r->nr_lat;
+	int i;
+
+	if (!r->error && r->measured && r->busy_ns > 0) {
+		r->msgs_per_s = r->measured * 1e9 / r->busy_ns;
+		r->mb_per_s = r->msgs_per_s * r->size_used / 1e6;
+		r->cpu_user_ns_per_msg = c->user_ns * per;
+		r->cpu_sys_ns_per_msg = c->sys_ns * per;
+		r->cpu_ns_per_msg = (c->user_ns + c->sys_ns) * per;
+		r->ctxsw_vol_per_msg = c->vcsw * per;
+		r->ctxsw_invol_per_msg = c->ivcsw * per;
+		r->faults_per_msg = (c->minflt + c->majflt) * per;
+		r->majflt_per_msg = c->majflt * per;
+		for (i = 0; i < CNT_NR; i++)
+			r->per_msg[i] = c->perf[i] * per;
+		r->spread = round_spread(r->pattern == BENCH_PINGPONG ?
+					 r->round_p50_ns : r->round_rate,
+					 r->rounds);
+		r->unstable = r->spread > BENCH_UNSTABLE_FACTOR;
+	}
+	if (!r->error && n) {
+		qsort(r->lat, n, sizeof(*r->lat), cmp_u64);
+		r->has_latency = true;
+		r->p50_ns = percentile(r->lat, n, 0.50);
+		r->p90_ns = percentile(r->lat, n, 0.90);
+		r->p99_ns = percentile(r->lat, n, 0.99);
+		r->max_ns = r->lat[n - 1];
+		r->min_ns = r->lat[0];
+		moments(r->lat, n, &r->mean_ns, &r->stddev_ns);
+		/* p99 needs 100 samples to be more than the maximum. */
+		r->low_samples = n < 100;
+	}
+	free(r->lat);
+	r->lat = NULL;
 }

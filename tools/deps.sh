@@ -16,6 +16,8 @@ pkgs=(
 	libnl-3-dev libnl-genl-3-dev pkg-config
 	build-essential bc bison flex libelf-dev libssl-dev dwarves
 	gnuplot-nox
+	# kipc bench --cross-check: perf bench sched pipe, pmqtest, ptsematest.
+	linux-perf rt-tests
 )
 
 missing=()

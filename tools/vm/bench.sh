@@ -60,8 +60,9 @@ run_host() {
 
 	echo "bench: running kipc bench on this host (Linux $rel)" >&2
 	[ $loaded -eq 0 ] || trap 'rmmod kipc' EXIT
-	build/bin/kipc bench --json $dir/bench.json --csv $dir/bench.csv \
-		--plot $dir/bench.svg "$@" | tee $dir/bench.txt || rc=$?
+	build/bin/kipc bench --cross-check --json $dir/bench.json \
+		--csv $dir/bench.csv --plot $dir/bench.svg "$@" |
+		tee $dir/bench.txt || rc=$?
 	if [ $loaded -eq 1 ]; then
 		trap - EXIT
 		rmmod kipc || { echo "bench: rmmod kipc failed" >&2; rc=1; }
@@ -126,7 +127,10 @@ run_vm() {
 	echo "bench: cannot run on this host because $why; using a QEMU VM" \
 		"(Linux $vrel)" >&2
 	build_module "$vrel" "$vkdir"
-	tools/vm/mkinitramfs.sh "$out/initramfs.cpio.gz" "build/mod/$vrel/kipc.ko"
+	# The cross-check's tools, with the libraries they link.
+	KIPC_INITRAMFS_BINS="perf pmqtest ptsematest sigwaittest" \
+		tools/vm/mkinitramfs.sh "$out/initramfs.cpio.gz" \
+		"build/mod/$vrel/kipc.ko"
 	KIPC_ACCEL=$(tools/vm/accel.sh "$img")
 	export KIPC_ACCEL
 	accel=${KIPC_ACCEL^^}
@@ -136,7 +140,7 @@ run_vm() {
 	vm_s=${KIPC_BENCH_TIMEOUT:-2700}
 	guest_s=$((vm_s > 240 ? vm_s - 120 : vm_s / 2))
 	append="kipc.timeout=$guest_s"
-	[ $# -eq 0 ] || append+=" kipc.bench=$(encode_args "$@")"
+	append+=" kipc.bench=$(encode_args --cross-check "$@")"
 	boot_vm "$vrel" --mode bench --label "$vrel" --mem 2048 \
 		--timeout "$vm_s" --append "$append" \
 		"$img" "$out/initramfs.cpio.gz" "$out" >&2

@@ -6,6 +6,10 @@
 # Build the VM's initramfs: busybox-static, tools/vm/init as /init, the
 # module, the static kipc tool and the selftests. Everything is owned by
 # root inside the archive whoever builds it.
+#
+# KIPC_INITRAMFS_BINS names host programs to add as well (found in PATH,
+# with the shared libraries ldd lists, at their own paths); one that is
+# not installed is left out with a warning, and the guest says so.
 set -euo pipefail
 
 out=$1 ko=$2
@@ -26,6 +30,17 @@ install -m 644 "$ko" "$root/kipc.ko"
 install -m 755 "$top/build/bin/kipc-static" "$root/bin/kipc"
 for t in "$@"; do
 	install -m 755 "$t" "$root/tests/"
+done
+for b in ${KIPC_INITRAMFS_BINS:-}; do
+	path=$(command -v "$b" || true)
+	if [ -z "$path" ]; then
+		echo "mkinitramfs: $b is not installed; left out" >&2
+		continue
+	fi
+	install -m 755 "$path" "$root/bin/$b"
+	for lib in $(ldd "$path" | grep -o '/[^ ]*'); do
+		[ -e "$root$lib" ] || install -D -m 755 "$lib" "$root$lib"
+	done
 done
 
 mkdir -p "$(dirname "$out")"
