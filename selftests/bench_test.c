@@ -9,6 +9,7 @@
  *
  * Runs the tool at KIPC_BIN (see tool.h).
  */
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -364,6 +365,86 @@ TEST_F_TIMEOUT(bench, pipe_pingpong_counts_its_system_calls, 300)
 	EXPECT_GE(0.01, fabs(rtt - 2 * json_num(r, "syscalls_per_msg")));
 	EXPECT_LE(1.0, json_num(r, "ctxsw_per_rtt"));
 	json_free(&root);
+}
+
+/* Processes whose name is "kipc": what a bench left behind, if anything. */
+static int count_kipc_processes(void)
+{
+	char path[300], comm[64];
+	struct dirent *d;
+	int n = 0;
+	DIR *dir = opendir("/proc");
+	FILE *f;
+
+	if (!dir)
+		return -1;
+	while ((d = readdir(dir))) {
+		if (d->d_name[0] < '0' || d->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", d->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f) && !strcmp(comm, "kipc\n"))
+			n++;
+		fclose(f);
+	}
+	closedir(dir);
+	return n;
+}
+
+static int count_sysv_queues(void)
+{
+	FILE *f = fopen("/proc/sysvipc/msg", "re");
+	char line[512];
+	int n = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n++;		/* less the header */
+	fclose(f);
+	return n;
+}
+
+/*
+ * A cell that hangs is ended by killing its process group: the run goes
+ * on, says which cell timed out, exits 1, and leaves no process and no
+ * System V queue behind.
+ */
+TEST_F_TIMEOUT(bench, a_hung_cell_is_killed_and_leaves_nothing, 300)
+{
+	const struct json *results, *r;
+	int queues = count_sysv_queues();
+	struct json root;
+	struct run run;
+	const char *err;
+
+	ASSERT_LE(0, queues);
+	setenv("KIPC_BENCH_HANG", "sysv-msg", 1);
+	setenv("KIPC_BENCH_CELL_TIMEOUT", "3", 1);
+	EXPECT_EQ(1, RUN(&run, "bench", "--pattern", "pingpong", "--mech",
+			 "sysv-msg,posix-mq", "--sizes", "64", "--iters", "20",
+			 "--rounds", "1", "--json", JSON_PATH));
+	unsetenv("KIPC_BENCH_HANG");
+	unsetenv("KIPC_BENCH_CELL_TIMEOUT");
+	EXPECT_NE(NULL, strstr(run.err, "timed out")) TH_LOG("stderr: %s", run.err);
+	LOAD_JSON(&root);
+	results = json_get(&root, "results");
+	ASSERT_NE(NULL, results);
+	r = find_result(results, "pingpong", "sysv-msg");
+	ASSERT_NE(NULL, r);
+	err = json_str(r, "error");
+	ASSERT_NE(NULL, err);
+	EXPECT_NE(NULL, strstr(err, "timed out")) TH_LOG("error: %s", err);
+	/* The next cell ran as if nothing had happened. */
+	r = find_result(results, "pingpong", "posix-mq");
+	ASSERT_NE(NULL, r);
+	EXPECT_TRUE(json_is_null(r, "error"));
+	EXPECT_EQ(20, json_uint(r, "samples"));
+	json_free(&root);
+	EXPECT_EQ(0, count_kipc_processes());
+	EXPECT_EQ(queues, count_sysv_queues());
 }
 
 TEST(bad_options_are_usage_errors)

@@ -70,8 +70,26 @@ struct cell_report {
  */
 static unsigned int cell_timeout_s(const struct bench_config *cfg)
 {
+	const char *env = getenv("KIPC_BENCH_CELL_TIMEOUT");
+
+	if (env && atoi(env) > 0)	/* for the tests of the timeout */
+		return atoi(env);
 	return 120 + (unsigned int)(50 * cfg->duration / cfg->rounds) +
 	       (unsigned int)(cfg->iters / 50);
+}
+
+/*
+ * Fault injection for the tests: KIPC_BENCH_HANG=MECH makes the pingpong
+ * child of MECH stop answering once the measured phase begins, as a
+ * process stuck in a page fault or a debugger would.
+ */
+static void maybe_hang(struct kipc_chan *c)
+{
+	const char *env = getenv("KIPC_BENCH_HANG");
+
+	if (env && !strcmp(env, kipc_chan_mech(c)->name))
+		for (;;)
+			pause();
 }
 
 static uint64_t now_ns(void)
@@ -206,8 +224,10 @@ static void pingpong_child(const struct bench_config *cfg,
 	child_setup(cfg, &bc);
 	for (phase = 0; phase < 2; phase++) {
 		n = phase_count(phase, warm, ctl);
-		if (phase == 1)
+		if (phase == 1) {
+			maybe_hang(req);
 			counters_start(&bc);
+		}
 		for (i = 0; i < n; i++) {
 			len = kipc_chan_recv(req, buf, cap, NULL);
 			if (len < 0)
@@ -493,8 +513,12 @@ static void leader_main(const struct bench_config *cfg,
 	pid_t pid;
 
 	memset(&rep, 0, sizeof(rep));
+	/* This round's figures only: the sums of the others stay with the bench. */
 	r.error = NULL;
 	r.lat = NULL;
+	r.nr_lat = r.iters = r.measured = 0;
+	r.busy_ns = 0;
+	memset(&r.counts, 0, sizeof(r.counts));
 	if (pipe2(ctl, O_CLOEXEC) || pipe2(counts_pipe, O_CLOEXEC)) {
 		set_errno_error(&r, "pipe");
 		goto report;
