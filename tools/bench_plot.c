@@ -129,6 +129,18 @@ static void note(struct notes *n, const char *what, const char *why)
 		n->len = sizeof(n->text) - 1;
 }
 
+/* Whether the run had @m at all (--mech may leave it out). */
+static bool in_run(const struct kipc_chan_info *m,
+		   const struct bench_result *res, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (res[i].mech == m)
+			return true;
+	return false;
+}
+
 /* Why @m has nothing in row @row, in a few words. */
 static const char *why_empty(const struct kipc_chan_info *m, enum row row,
 			     const struct bench_result *res, size_t n)
@@ -160,12 +172,16 @@ static void gp_panel(FILE *f, enum row row, size_t fam,
 	for (i = 0; (m = kipc_chan_mech_at(i)) && nr < 16; i++) {
 		bool any = false, ran = false;
 
-		if (!in_family(m, fam))
+		if (!in_family(m, fam) || !in_run(m, res, n))
 			continue;
 		for (j = 0; j < n; j++) {
 			if (res[j].mech != m || res[j].pattern != rows[row].pattern)
 				continue;
 			ran = true;
+			/* Drawn, but not at every size: say why once. */
+			if (res[j].skip && strstr(res[j].skip, "limit") &&
+			    !(m->flags & KIPC_CHAN_NOTIFY))
+				note(nt, m->name, res[j].skip);
 			if (!point(row, &res[j], &y))
 				continue;
 			if (!any)
@@ -268,7 +284,8 @@ int report_gnuplot(const char *path, const char *svg,
 	fprintf(f, "unset title\nunset xlabel\nunset ylabel\nunset border\n"
 		"unset tics\nunset grid\nunset key\nunset logscale\n"
 		"set label 2 \"dashed: kipc's own mechanism, in the colour of "
-		"the native one it mirrors\\n\\nnot drawn:\\n%s\" at screen 0.24,0.23 "
+		"the native one it mirrors\\n\\nnot drawn, or not at every "
+		"size:\\n%s\" at screen 0.24,0.23 "
 		"left font ',9'\nplot [0:1] [0:1] NaN notitle\n"
 		"unset multiplot\n", nt.len ? nt.text : "nothing\\n");
 	return bench_close_out(f, path);
