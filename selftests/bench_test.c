@@ -256,6 +256,13 @@ TEST_F_TIMEOUT(bench, quick_run_covers_every_mechanism, 600)
 		ASSERT_NE(NULL, name);
 		EXPECT_TRUE(json_is_null(r, "error"))
 			TH_LOG("%s %s: %s", pattern, name, json_str(r, "error"));
+		if (!strcmp(pattern, "lock")) {
+			/* Locks move no data; the lock test looks closer. */
+			EXPECT_LT(0, json_uint(r, "procs"));
+			EXPECT_GT(json_num(r, "msgs_per_s"), 0) TH_LOG("%s", name);
+			check_counters(_metadata, machine, r);
+			continue;
+		}
 		EXPECT_LE(json_uint(r, "size_used"), json_uint(r, "size"));
 		EXPECT_LE(json_uint(r, "size_used"), kipc_chan_limit(name));
 		EXPECT_LT(0, json_uint(r, "iters"));
@@ -393,9 +400,9 @@ static int count_kipc_processes(void)
 	return n;
 }
 
-static int count_sysv_queues(void)
+static int count_sysv(const char *path)
 {
-	FILE *f = fopen("/proc/sysvipc/msg", "re");
+	FILE *f = fopen(path, "re");
 	char line[512];
 	int n = -1;
 
@@ -405,6 +412,37 @@ static int count_sysv_queues(void)
 		n++;		/* less the header */
 	fclose(f);
 	return n;
+}
+
+static int count_sysv_queues(void)
+{
+	return count_sysv("/proc/sysvipc/msg");
+}
+
+static int count_sysv_sems(void)
+{
+	return count_sysv("/proc/sysvipc/sem");
+}
+
+static bool bench_needs_module(const char *lock)
+{
+	return !strncmp(lock, "kipc-", 5) || !strcmp(lock, "benaphore");
+}
+
+static const struct json *find_lock(const struct json *results,
+				    const char *lock, unsigned int procs)
+{
+	size_t i;
+
+	for (i = 0; i < results->n; i++) {
+		const struct json *r = &results->items[i];
+		const char *p = json_str(r, "pattern"), *m = json_str(r, "mech");
+
+		if (p && m && !strcmp(p, "lock") && !strcmp(m, lock) &&
+		    json_uint(r, "procs") == procs)
+			return r;
+	}
+	return NULL;
 }
 
 /*
@@ -447,6 +485,72 @@ TEST_F_TIMEOUT(bench, a_hung_cell_is_killed_and_leaves_nothing, 300)
 	EXPECT_EQ(queues, count_sysv_queues());
 }
 
+/*
+ * The lock pattern: every lock runs at 1 and 2 processes without a lost
+ * update (the bench fails the cell otherwise), contended hand-offs are
+ * timed, and holder death does what each lock is known to do.
+ */
+TEST_F_TIMEOUT(bench, locks_contend_and_survive_their_holders_or_not, 600)
+{
+	static const struct {
+		const char *lock;
+		bool given_back;	/* the next process gets it */
+		const char *what;	/* in what the bench says */
+	} expect[] = {
+		{ "robust-mutex", true, "EOWNERDEAD" },
+		{ "posix-sem", false, "stays taken" },
+		{ "sysv-sem", true, "SEM_UNDO" },
+		{ "flock", true, "closed" },
+		{ "kipc-sem", false, "stays taken" },
+		{ "kipc-sem-undo", true, "undo" },
+		{ "benaphore", false, "stays taken" },
+	};
+	const struct json *results, *r, *one;
+	struct json root;
+	struct run run;
+	size_t i;
+	int queues = count_sysv_sems();
+
+	ASSERT_EQ(0, RUN(&run, "bench", "--pattern", "lock", "--procs", "1,2",
+			 "--iters", "400", "--rounds", "1", "--json", JSON_PATH))
+		TH_LOG("stderr: %s", run.err);
+	EXPECT_NE(NULL, strstr(run.out, "lock, 2 processes"));
+	EXPECT_NE(NULL, strstr(run.out, "when the holder is killed"));
+	LOAD_JSON(&root);
+	results = json_get(&root, "results");
+	ASSERT_NE(NULL, results);
+	for (i = 0; i < sizeof(expect) / sizeof(*expect); i++) {
+		const char *death;
+
+		if (!module_loaded() && bench_needs_module(expect[i].lock))
+			continue;
+		one = find_lock(results, expect[i].lock, 1);
+		r = find_lock(results, expect[i].lock, 2);
+		ASSERT_NE(NULL, one) TH_LOG("%s: no 1-process cell", expect[i].lock);
+		ASSERT_NE(NULL, r) TH_LOG("%s: no 2-process cell", expect[i].lock);
+		EXPECT_TRUE(json_is_null(r, "error"))
+			TH_LOG("%s: %s", expect[i].lock, json_str(r, "error"));
+		/* 400 acquisitions split over 2 processes; alone, 400. */
+		EXPECT_EQ(400, json_uint(r, "iters"));
+		EXPECT_EQ(400, json_uint(one, "iters"));
+		EXPECT_GT(json_num(r, "msgs_per_s"), 0);
+		/* Alone it never waits for another: no hand-off to time. */
+		EXPECT_EQ(0, json_uint(one, "samples"));
+		EXPECT_TRUE(json_is_null(one, "p50_ns"));
+		/* Measured once per lock, in its 1-process cell. */
+		death = json_str(one, "holder_death");
+		ASSERT_NE(NULL, death) TH_LOG("%s: no holder death", expect[i].lock);
+		EXPECT_NE(NULL, strstr(death, expect[i].what))
+			TH_LOG("%s: '%s'", expect[i].lock, death);
+		EXPECT_EQ(expect[i].given_back,
+			  !json_is_null(one, "holder_death_next_ns"))
+			TH_LOG("%s: '%s'", expect[i].lock, death);
+	}
+	json_free(&root);
+	EXPECT_EQ(0, count_kipc_processes());
+	EXPECT_EQ(queues, count_sysv_sems());
+}
+
 TEST(bad_options_are_usage_errors)
 {
 	struct run run;
@@ -457,6 +561,9 @@ TEST(bad_options_are_usage_errors)
 	EXPECT_NE(NULL, strstr(run.err, "12Q"));
 	EXPECT_EQ(2, RUN(&run, "bench", "--pattern", "relay"));
 	EXPECT_EQ(2, RUN(&run, "bench", "--producers", "0"));
+	EXPECT_EQ(2, RUN(&run, "bench", "--procs", "0"));
+	EXPECT_EQ(2, RUN(&run, "bench", "--procs", "17"));
+	EXPECT_EQ(2, RUN(&run, "bench", "--pattern", "lock", "--mech", "mutex"));
 	EXPECT_EQ(2, RUN(&run, "bench", "extra"));
 	EXPECT_EQ(0, RUN(&run, "bench", "--help"));
 	EXPECT_NE(NULL, strstr(run.out, "--producers"));

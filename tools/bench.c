@@ -24,6 +24,7 @@ const char *const bench_pattern_names[BENCH_NR_PATTERNS] = {
 	[BENCH_PINGPONG] = "pingpong",
 	[BENCH_STREAM] = "stream",
 	[BENCH_PRIO] = "prio",
+	[BENCH_LOCK] = "lock",
 };
 
 /* 8 B, then powers of 4 from 16 B to 1 MiB. */
@@ -50,6 +51,7 @@ enum {
 	OPT_PATTERN = OPT_FIRST, OPT_SIZES, OPT_MECH, OPT_PRODUCERS, OPT_DEPTH,
 	OPT_DURATION, OPT_ITERS, OPT_QUICK, OPT_JSON, OPT_CSV, OPT_PLOT,
 	OPT_GNUPLOT, OPT_PROGRESS, OPT_LIST, OPT_ROUNDS, OPT_CROSS_CHECK,
+	OPT_PROCS,
 };
 
 static const struct option options[] = {
@@ -57,6 +59,7 @@ static const struct option options[] = {
 	{ "sizes",     required_argument, NULL, OPT_SIZES },
 	{ "mech",      required_argument, NULL, OPT_MECH },
 	{ "producers", required_argument, NULL, OPT_PRODUCERS },
+	{ "procs",     required_argument, NULL, OPT_PROCS },
 	{ "depth",     required_argument, NULL, OPT_DEPTH },
 	{ "duration",  required_argument, NULL, OPT_DURATION },
 	{ "iters",     required_argument, NULL, OPT_ITERS },
@@ -129,13 +132,32 @@ static int parse_patterns(struct bench_config *cfg, char *arg)
 				break;
 		if (i == BENCH_NR_PATTERNS)
 			return usage_error("bench", "--pattern: unknown pattern "
-					   "'%s' (pingpong, stream, prio)", tok);
+					   "'%s' (pingpong, stream, prio, lock)", tok);
 		cfg->patterns |= 1u << i;
 	}
 	return cfg->patterns ? 0 : usage_error("bench", "--pattern: none given");
 }
 
-/* Every name in the comma-separated @list must be a mechanism. */
+/* 1,2,4: the numbers of contending processes of the lock pattern. */
+static int parse_procs(struct bench_config *cfg, char *arg)
+{
+	char *tok, *save = NULL;
+	uint64_t v;
+
+	cfg->nr_procs = 0;
+	for (tok = strtok_r(arg, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (cfg->nr_procs == (int)(sizeof(cfg->procs) / sizeof(*cfg->procs)))
+			return usage_error("bench", "--procs: at most %zu numbers",
+					   sizeof(cfg->procs) / sizeof(*cfg->procs));
+		if (parse_u64("--procs", tok, 10, 1, BENCH_MAX_PROCS, &v))
+			return -1;
+		cfg->procs[cfg->nr_procs++] = v;
+	}
+	return cfg->nr_procs ? 0 : usage_error("bench", "--procs: none given");
+}
+
+/* Every name in the comma-separated @list must be a mechanism or a lock. */
 static int check_mechs(const char *list)
 {
 	char *copy = strdup(list), *tok, *save = NULL;
@@ -143,7 +165,7 @@ static int check_mechs(const char *list)
 
 	for (tok = strtok_r(copy, ",", &save); tok && !ret;
 	     tok = strtok_r(NULL, ",", &save))
-		if (!kipc_chan_info(tok))
+		if (!kipc_chan_info(tok) && !bench_lock_info(tok))
 			ret = usage_error("bench", "--mech: unknown mechanism '%s' "
 					  "(see kipc bench --list)", tok);
 	free(copy);
@@ -175,6 +197,10 @@ static int list_mechs(void)
 		printf("%-15s %-14s %-10s %s\n", m->name, m->family,
 		       fmt_size(buf, sizeof(buf), kipc_chan_limit(m->name)),
 		       m->summary);
+	printf("\n%-15s %-14s %-10s %s\n", "LOCK", "FAMILY", "", "WHAT");
+	for (i = 0; (m = bench_lock_at(i)); i++)
+		printf("%-15s %-14s %-10s %s\n", m->name, m->family, "",
+		       m->summary);
 	return KIPC_EXIT_OK;
 }
 
@@ -191,12 +217,16 @@ static struct bench_result *plan_add(struct plan *p, enum bench_pattern pat,
 				     const struct kipc_chan_info *m, size_t size)
 {
 	struct bench_result *r;
-	size_t nr_mechs = 0;
+	size_t nr_mechs = 0, nr_locks = 0;
 
 	if (!p->res) {
 		while (kipc_chan_mech_at(nr_mechs))
 			nr_mechs++;
-		p->cap = BENCH_NR_PATTERNS * nr_mechs * BENCH_MAX_SIZES;
+		while (bench_lock_at(nr_locks))
+			nr_locks++;
+		p->cap = BENCH_NR_PATTERNS * nr_mechs * BENCH_MAX_SIZES +
+			 nr_locks * sizeof(((struct bench_config *)0)->procs) /
+			 sizeof(unsigned int);
 		p->res = calloc(p->cap, sizeof(*p->res));
 		if (!p->res) {
 			perror("kipc bench");
@@ -312,6 +342,28 @@ static void plan_mech(struct plan *p, const struct bench_config *cfg,
 	}
 }
 
+/* The lock pattern: every lock at every number of processes. */
+static void plan_locks(struct plan *p, const struct bench_config *cfg,
+		       const char *no_module)
+{
+	const struct kipc_chan_info *m;
+	struct bench_result *r;
+	size_t i;
+	int k;
+
+	for (i = 0; (m = bench_lock_at(i)); i++) {
+		if (!mech_wanted(cfg, m->name))
+			continue;
+		for (k = 0; k < cfg->nr_procs; k++) {
+			r = plan_add(p, BENCH_LOCK, m, 0);
+			r->producers = cfg->procs[k];
+			r->depth = 0;
+			if (m->flags & KIPC_CHAN_KIPC && no_module)
+				skip(r, no_module);
+		}
+	}
+}
+
 static void plan_build(struct plan *p, const struct bench_config *cfg,
 		       const char *no_module)
 {
@@ -322,6 +374,10 @@ static void plan_build(struct plan *p, const struct bench_config *cfg,
 	for (pat = 0; pat < BENCH_NR_PATTERNS; pat++) {
 		if (!(cfg->patterns & 1u << pat))
 			continue;
+		if (pat == BENCH_LOCK) {
+			plan_locks(p, cfg, no_module);
+			continue;
+		}
 		for (i = 0; (m = kipc_chan_mech_at(i)); i++) {
 			if (!mech_wanted(cfg, m->name))
 				continue;
@@ -348,10 +404,14 @@ static void progress(const struct bench_config *cfg, size_t done, size_t total,
 			fprintf(stderr, "\r\033[K");
 		return;
 	}
+	if (r->pattern == BENCH_LOCK)
+		snprintf(sz, sizeof(sz), "%u procs", r->producers);
+	else
+		fmt_size(sz, sizeof(sz), r->size_used);
 	fprintf(stderr, "%s[%3zu/%zu] round %u/%u %-8s %-14s %s%s",
 		tty ? "\r\033[K" : "", done + 1, total, r->rounds + 1,
 		cfg->rounds, bench_pattern_names[r->pattern], r->mech->name,
-		fmt_size(sz, sizeof(sz), r->size_used), tty ? "" : "\n");
+		sz, tty ? "" : "\n");
 }
 
 /* Every cell once per round; returns how many failed. */
@@ -434,6 +494,8 @@ int bench_main(int argc, char *argv[])
 	struct bench_config cfg = {
 		.patterns = (1u << BENCH_NR_PATTERNS) - 1,
 		.producers = 1,
+		.procs = { 1, 2, 4 },
+		.nr_procs = 3,
 		.duration = DEFAULT_DURATION,
 	};
 	struct outputs out = { 0 };
@@ -465,6 +527,10 @@ int bench_main(int argc, char *argv[])
 			if (parse_u64("--producers", optarg, 10, 1, 64, &v))
 				return KIPC_EXIT_USAGE;
 			cfg.producers = v;
+			break;
+		case OPT_PROCS:
+			if (parse_procs(&cfg, optarg))
+				return KIPC_EXIT_USAGE;
 			break;
 		case OPT_DEPTH:
 			if (parse_u64("--depth", optarg, 10, 1, 65536, &v))

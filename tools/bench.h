@@ -25,6 +25,7 @@ enum bench_pattern {
 	BENCH_PINGPONG,		/* request, reply of the same size: latency */
 	BENCH_STREAM,		/* producers -> one consumer: throughput */
 	BENCH_PRIO,		/* stream, random priorities: queues only */
+	BENCH_LOCK,		/* processes contend for a lock: bench_lock.c */
 	BENCH_NR_PATTERNS,
 };
 
@@ -35,6 +36,7 @@ extern const char *const bench_pattern_names[BENCH_NR_PATTERNS];
 
 #define BENCH_MAX_SIZES		32
 #define BENCH_MAX_ROUNDS	100
+#define BENCH_MAX_PROCS		16	/* lock: contending processes */
 
 /*
  * Rounds of one cell whose results (p50 or rate) differ by more than this
@@ -99,6 +101,8 @@ struct bench_config {
 	int nr_sizes;
 	const char *mechs;		/* comma-separated names, NULL: all */
 	unsigned int producers;		/* stream senders */
+	unsigned int procs[8];		/* lock: contending processes */
+	int nr_procs;
 	unsigned int depth;		/* queue/ring depth, 0: per pattern */
 	double duration;		/* seconds measured per cell */
 	uint64_t iters;			/* fixed count per round, 0: by duration */
@@ -107,6 +111,17 @@ struct bench_config {
 	const struct counter_support *counters;
 };
 
+/* Lock: what the next process got when the holder was killed. */
+struct cell_death {
+	double next_ns;			/* kill to next acquisition, NAN: none */
+	char what[96];			/* "the next locker got EOWNERDEAD", ... */
+};
+
+/*
+ * One cell's results. A lock cell (BENCH_LOCK) uses it too: producers is
+ * the number of contending processes, iters and msgs_per_s count
+ * acquisitions, lat holds contended hand-offs.
+ */
 struct bench_result {
 	enum bench_pattern pattern;
 	const struct kipc_chan_info *mech;
@@ -144,6 +159,8 @@ struct bench_result {
 	const char *skip;		/* why it did not run, or NULL */
 	const char *error;		/* why it failed, or NULL */
 	char why[160];			/* storage for skip/error */
+	bool has_death;			/* lock: holder death measured */
+	struct cell_death death;
 };
 
 /* Whether counter @i of @r was read (in every process, every round). */
@@ -174,6 +191,26 @@ struct bench_machine {
  */
 void bench_run_cell(const struct bench_config *cfg, struct bench_result *r);
 void bench_finish_cell(struct bench_result *r);
+
+/* For a cell's leader (bench_run.c): its workers and their counts. */
+pid_t cell_spawn(void);
+void cell_kill_workers(void);
+void cell_reap_workers(struct bench_result *r, bool leader_counted);
+/* A worker's end: stop @bc, send its counts to the leader, exit. */
+void cell_worker_exit(struct bench_counters *bc) __attribute__((noreturn));
+void cell_set_error(struct bench_result *r, const char *what);
+
+/* bench_lock.c: the locks of the lock pattern. */
+struct bench_lock;
+/* The @i-th lock, NULL past the last; one by name, or NULL. */
+const struct kipc_chan_info *bench_lock_at(size_t i);
+const struct kipc_chan_info *bench_lock_info(const char *name);
+/* Made by the bench before a cell's leader forks; closed after. */
+struct bench_lock *bench_lock_open(const struct kipc_chan_info *kind);
+void bench_lock_close(struct bench_lock *l);
+/* In the leader: one round of @r; with @death, the holder-death test. */
+void bench_lock_leader(const struct bench_config *cfg, struct bench_result *r,
+		       struct bench_lock *l, bool death, struct cell_death *d);
 
 /* bench_payload.c */
 struct bench_check {

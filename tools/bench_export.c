@@ -80,6 +80,7 @@ static size_t cell_figures(const struct bench_result *r, struct figure *fig)
 	FIG("cycles_per_msg", r->per_msg[CNT_CYCLES],
 	    ok && result_has(r, CNT_CYCLES));
 	FIG("round_spread", r->spread, ok);
+	FIG("holder_death_next_ns", r->death.next_ns, r->has_death);
 #undef FIG
 	return n;
 }
@@ -125,6 +126,13 @@ static void json_result(FILE *f, const struct bench_result *r)
 		(unsigned long long)(ok ? r->nr_lat : 0));
 	for (i = 0; i < nr; i++)
 		json_num(f, fig[i].key, fig[i].v, fig[i].valid);
+	if (r->pattern == BENCH_LOCK) {
+		fprintf(f, ", \"procs\": %u, \"holder_death\": ", r->producers);
+		if (r->has_death)
+			fput_json_string(f, r->death.what);
+		else
+			fputs("null", f);
+	}
 	fprintf(f, ", \"low_samples\": %s, \"unstable\": %s",
 		ok && r->low_samples ? "true" : "false",
 		ok && r->unstable ? "true" : "false");
@@ -243,7 +251,7 @@ int report_csv(const char *path, const struct bench_result *res, size_t n)
 	nr = cell_figures(&no_result, fig);
 	for (k = 0; k < nr; k++)
 		fprintf(f, ",%s", fig[k].key);
-	fprintf(f, ",low_samples,unstable,status\n");
+	fprintf(f, ",low_samples,unstable,holder_death,status\n");
 	for (i = 0; i < n; i++) {
 		const struct bench_result *r = &res[i];
 		bool ok = !r->skip && !r->error && r->rounds;
@@ -262,6 +270,9 @@ int report_csv(const char *path, const struct bench_result *res, size_t n)
 			else
 				fputc(',', f);
 		fprintf(f, ",%d,%d,", ok && r->low_samples, ok && r->unstable);
+		if (r->has_death)
+			csv_text(f, r->death.what);
+		fputc(',', f);
 		if (ok)
 			fputs("ok", f);
 		else

@@ -5,7 +5,8 @@
  *
  *   rows     pingpong one-way latency (p50 / 2), stream throughput,
  *            stream system calls per message, and a last row with the
- *            prio pattern and the notes
+ *            prio pattern, the lock pattern (acquisitions/s against the
+ *            number of processes) and the notes
  *   columns  the article's families: pipes, queues, shared memory,
  *            sockets, notifications (signal, eventfd)
  *
@@ -32,6 +33,7 @@ static const char *const family_titles[NR_FAMILIES] = {
 
 static const char *const colours[] = {
 	"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
+	"#17becf",
 };
 #define NR_COLOURS	(sizeof(colours) / sizeof(*colours))
 
@@ -218,6 +220,58 @@ static void gp_panel(FILE *f, enum row row, size_t fam,
 	fprintf(f, "\nset autoscale y\n");
 }
 
+/*
+ * The lock pattern: acquisitions per second against contending processes,
+ * a line per lock, kipc's dashed. Its own x axis, restored afterwards.
+ */
+static void gp_lock_panel(FILE *f, const struct bench_result *res, size_t n)
+{
+	const struct kipc_chan_info *m, *drawn[16];
+	int nr = 0, k;
+	size_t i, j;
+
+	for (i = 0; (m = bench_lock_at(i)) && nr < 16; i++) {
+		bool any = false;
+
+		for (j = 0; j < n; j++) {
+			if (res[j].mech != m || res[j].skip || res[j].error ||
+			    !res[j].iters)
+				continue;
+			if (!any)
+				fprintf(f, "$lock%d << EOD\n", nr);
+			fprintf(f, "%u %.6g\n", res[j].producers, res[j].msgs_per_s);
+			any = true;
+		}
+		if (any) {
+			fprintf(f, "EOD\n");
+			drawn[nr++] = m;
+		}
+	}
+	fprintf(f, "set title 'semaphores and locks: lock' font ',10'\n"
+		"set ylabel 'acquisitions/s (higher is better)' font ',9'\n"
+		"set xlabel 'contending processes' font ',8'\n"
+		"set logscale y\nunset logscale x\nset xrange [0.5:*]\n"
+		"set xtics 1 font ',8'\n");
+	if (!nr) {
+		fprintf(f, "set label 1 'no data' at graph 0.5,0.5 center\n"
+			"plot [1:2] [1:2] NaN notitle\nunset label 1\n");
+	} else {
+		fprintf(f, "plot ");
+		for (k = 0; k < nr; k++)
+			fprintf(f, "%s$lock%d using 1:2 with linespoints lw 1.5 "
+				"pt %d ps 0.6 lc rgb '%s' dt %d title '%s'",
+				k ? ", \\\n     " : "", k, k + 4,
+				colours[k % NR_COLOURS],
+				drawn[k]->flags & KIPC_CHAN_KIPC ? 2 : 1,
+				drawn[k]->name);
+		fputc('\n', f);
+	}
+	fprintf(f, "set logscale x\nset xrange [5:1600000]\n"
+		"set xlabel 'message size, bytes' font ',8'\n"
+		"set xtics ('8' 8, '64' 64, '512' 512, '4K' 4096, '32K' 32768, "
+		"'256K' 262144, '1M' 1048576) font ',8'\n");
+}
+
 static void gp_title(FILE *f, const struct bench_machine *m)
 {
 	fprintf(f, "set multiplot layout %d,%zu title \"kipc bench: %s, %u cores, "
@@ -275,6 +329,7 @@ int report_gnuplot(const char *path, const char *svg,
 	for (row = 0; row < NR_ROWS; row++) {
 		if (row == ROW_PRIO) {
 			gp_panel(f, row, 1, res, n, &nt, counted);
+			gp_lock_panel(f, res, n);
 			break;
 		}
 		for (fam = 0; fam < NR_FAMILIES; fam++)
@@ -284,8 +339,8 @@ int report_gnuplot(const char *path, const char *svg,
 	fprintf(f, "unset title\nunset xlabel\nunset ylabel\nunset border\n"
 		"unset tics\nunset grid\nunset key\nunset logscale\n"
 		"set label 2 \"dashed: kipc's own mechanism, in the colour of "
-		"the native one it mirrors\\n\\nnot drawn, or not at every "
-		"size:\\n%s\" at screen 0.24,0.23 "
+		"the native one it mirrors (locks: kipc's dashed)\\n\\nnot drawn, or not at every "
+		"size:\\n%s\" at screen 0.43,0.23 "
 		"left font ',9'\nplot [0:1] [0:1] NaN notitle\n"
 		"unset multiplot\n", nt.len ? nt.text : "nothing\\n");
 	return bench_close_out(f, path);

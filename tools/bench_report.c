@@ -141,7 +141,7 @@ static bool shown(const struct bench_result *r)
 /* Lower is better: p50 for pingpong, time per message for the streams. */
 double bench_cost(const struct bench_result *r)
 {
-	if (r->has_latency)
+	if (r->pattern == BENCH_PINGPONG && r->has_latency)
 		return r->p50_ns;
 	return r->msgs_per_s > 0 ? 1e9 / r->msgs_per_s : INFINITY;
 }
@@ -150,6 +150,63 @@ double bench_cost(const struct bench_result *r)
 bool bench_rankable(const struct bench_result *r)
 {
 	return !r->skip && !r->error && r->iters && !r->unstable;
+}
+
+/* Cells of one group of the table: a pattern and a size (lock: processes). */
+static bool same_group(const struct bench_result *a, const struct bench_result *b)
+{
+	return a->pattern == b->pattern && a->size == b->size &&
+	       (a->pattern != BENCH_LOCK || a->producers == b->producers);
+}
+
+static void print_lock_head(FILE *f)
+{
+	fprintf(f, "  %-14s %-14s %9s %9s %9s %9s %9s %9s %6s %7s  %s\n",
+		"family", "lock", "n", "acq/s", "handoff", "p90", "p99",
+		"CPU/acq", "rounds", "vs best", "when the holder is killed");
+}
+
+/* The same lock's holder-death result, measured in one of its cells. */
+static const struct bench_result *death_of(const struct bench_result *res,
+					   size_t n, const struct bench_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (res[i].mech == r->mech && res[i].pattern == BENCH_LOCK &&
+		    res[i].has_death)
+			return &res[i];
+	return NULL;
+}
+
+static void print_lock_row(FILE *f, const struct bench_result *res, size_t n,
+			   const struct bench_result *r, double best)
+{
+	const struct bench_result *d = death_of(res, n, r);
+	char s[8][32], death[160];
+
+	fprintf(f, "  %-14s %-14s ", r->mech->family, r->mech->name);
+	if (r->error) {
+		fprintf(f, "FAILED: %s\n", r->error);
+		return;
+	}
+	if (!d)
+		snprintf(death, sizeof(death), "-");
+	else if (isnan(d->death.next_ns))
+		snprintf(death, sizeof(death), "%s", d->death.what);
+	else
+		snprintf(death, sizeof(death), "%s, %s after the kill",
+			 d->death.what, fmt_ns(s[6], 32, d->death.next_ns));
+	if (r->unstable)
+		snprintf(s[7], 32, "!");
+	else
+		snprintf(s[7], 32, "%.2fx", bench_cost(r) / best);
+	fprintf(f, "%9s %9s %9s %9s %9s %9s %5.2fx %7s  %s\n",
+		fmt_count(s[0], 32, r->iters), fmt_rate(s[1], 32, r->msgs_per_s),
+		r->has_latency ? fmt_ns(s[2], 32, r->p50_ns) : "-",
+		r->has_latency ? fmt_ns(s[3], 32, r->p90_ns) : "-",
+		r->has_latency ? fmt_ns(s[4], 32, r->p99_ns) : "-",
+		fmt_ns(s[5], 32, r->cpu_ns_per_msg), r->spread, s[7], death);
 }
 
 static void print_timing_head(FILE *f, enum bench_pattern pat)
@@ -205,20 +262,20 @@ static void print_timing_row(FILE *f, const struct bench_result *r,
 
 /* The kernel counters of one group: what each message cost the kernel. */
 static void print_counters(FILE *f, const struct bench_result *res, size_t n,
-			   enum bench_pattern pat, size_t size)
+			   const struct bench_result *first)
 {
-	bool rtt = pat == BENCH_PINGPONG;
+	bool rtt = first->pattern == BENCH_PINGPONG;
 	char s[10][32];
 	size_t i;
 
 	fprintf(f, "  %-29s %8s %8s %8s %8s %8s %9s %9s %8s %8s\n",
+		first->pattern == BENCH_LOCK ? "per acquisition (counters)" :
 		"per message (counters)", "syscalls", rtt ? "per rtt" : "",
 		"ctxsw", "vol", "invol", "user", "sys", "faults", "instr");
 	for (i = 0; i < n; i++) {
 		const struct bench_result *r = &res[i];
 
-		if (r->pattern != pat || r->size != size || !shown(r) ||
-		    r->error || !r->rounds)
+		if (!same_group(r, first) || !shown(r) || r->error || !r->rounds)
 			continue;
 		fprintf(f, "  %-29s %8s %8s %8s %8.2f %8.2f %9s %9s %8.3f %8s\n",
 			r->mech->name, fmt_per(s[0], 32, r, CNT_SYSCALLS, 1),
@@ -233,30 +290,42 @@ static void print_counters(FILE *f, const struct bench_result *res, size_t n,
 }
 
 static void print_group(FILE *f, const struct bench_result *res, size_t n,
-			enum bench_pattern pat, size_t size)
+			const struct bench_result *first)
 {
+	enum bench_pattern pat = first->pattern;
 	double best = INFINITY;
 	char sz[32];
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (res[i].pattern == pat && res[i].size == size &&
-		    bench_rankable(&res[i]) && bench_cost(&res[i]) < best)
+		if (same_group(&res[i], first) && bench_rankable(&res[i]) &&
+		    bench_cost(&res[i]) < best)
 			best = bench_cost(&res[i]);
-	fprintf(f, "\n%s, %s", bench_pattern_names[pat],
-		fmt_size(sz, sizeof(sz), size));
-	for (i = 0; pat == BENCH_PRIO && i < n; i++)
-		if (res[i].pattern == pat && res[i].size == size) {
-			fprintf(f, ": random priorities 0..%d, queue depth %u",
-				BENCH_PRIO_LEVELS - 1, res[i].depth);
-			break;
-		}
-	fputc('\n', f);
-	print_timing_head(f, pat);
-	for (i = 0; i < n; i++)
-		if (res[i].pattern == pat && res[i].size == size && shown(&res[i]))
+	if (pat == BENCH_LOCK)
+		fprintf(f, "\nlock, %u process%s: take it, add 1 to a shared "
+			"counter, release it\n", first->producers,
+			first->producers == 1 ? "" : "es");
+	else
+		fprintf(f, "\n%s, %s", bench_pattern_names[pat],
+			fmt_size(sz, sizeof(sz), first->size));
+	if (pat == BENCH_PRIO)
+		fprintf(f, ": random priorities 0..%d, queue depth %u",
+			BENCH_PRIO_LEVELS - 1, first->depth);
+	if (pat != BENCH_LOCK)
+		fputc('\n', f);
+	if (pat == BENCH_LOCK)
+		print_lock_head(f);
+	else
+		print_timing_head(f, pat);
+	for (i = 0; i < n; i++) {
+		if (!same_group(&res[i], first) || !shown(&res[i]))
+			continue;
+		if (pat == BENCH_LOCK)
+			print_lock_row(f, res, n, &res[i], best);
+		else
 			print_timing_row(f, &res[i], best);
-	print_counters(f, res, n, pat, size);
+	}
+	print_counters(f, res, n, first);
 }
 
 void report_table(FILE *f, const struct bench_result *res, size_t n)
@@ -268,11 +337,10 @@ void report_table(FILE *f, const struct bench_result *res, size_t n)
 			continue;
 		/* Print a group when its first row comes by. */
 		for (j = 0; j < i; j++)
-			if (res[j].pattern == res[i].pattern &&
-			    res[j].size == res[i].size && shown(&res[j]))
+			if (same_group(&res[j], &res[i]) && shown(&res[j]))
 				break;
 		if (j == i)
-			print_group(f, res, n, res[i].pattern, res[i].size);
+			print_group(f, res, n, &res[i]);
 	}
 }
 

@@ -154,12 +154,51 @@ static void socket_note(FILE *f, const struct bench_result *res, size_t n)
 			tcp->p50_ns / unx->p50_ns);
 }
 
+/*
+ * "Shared memory + semaphores" needs a lock: the lock table's fastest at
+ * the most processes that contended, and which locks survive a holder's
+ * death.
+ */
+static void lock_note(FILE *f, const struct bench_result *res, size_t n)
+{
+	const struct bench_result *win = NULL;
+	unsigned int procs = 0;
+	char a[32], b[32];
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (res[i].pattern == BENCH_LOCK && bench_rankable(&res[i]) &&
+		    res[i].producers > procs)
+			procs = res[i].producers;
+	for (i = 0; i < n; i++)
+		if (res[i].pattern == BENCH_LOCK && bench_rankable(&res[i]) &&
+		    res[i].producers == procs &&
+		    (!win || res[i].msgs_per_s > win->msgs_per_s))
+			win = &res[i];
+	if (!win)
+		return;
+	fprintf(f, "    the lock it needs (the lock table), %u process%s "
+		"contending: fastest %s, %s acquisitions/s", procs,
+		procs == 1 ? "" : "es", win->mech->name,
+		fmt_rate(a, sizeof(a), win->msgs_per_s));
+	if (win->has_latency)
+		fprintf(f, ", hand-off p50 %s", fmt_ns(b, sizeof(b), win->p50_ns));
+	fprintf(f, "\n    a holder killed while holding it: given back by");
+	for (i = 0; i < n; i++)
+		if (res[i].pattern == BENCH_LOCK && res[i].has_death &&
+		    !isnan(res[i].death.next_ns))
+			fprintf(f, " %s", res[i].mech->name);
+	fprintf(f, "; the others stay taken\n");
+}
+
 void report_rules(FILE *f, const struct bench_config *cfg,
 		  const struct bench_result *res, size_t n)
 {
 	size_t i, last = SIZE_MAX;
 	bool first;
 
+	if (!(cfg->patterns & ~(1u << BENCH_LOCK)))
+		return;		/* no rule is about locks alone */
 	fprintf(f, "\nthe article's rules, measured (cells of this run; "
 		"unstable cells not ranked)\n");
 	for (i = 0; i < sizeof(rules) / sizeof(*rules); i++) {
@@ -171,6 +210,10 @@ void report_rules(FILE *f, const struct bench_config *cfg,
 		last = judge(f, &rules[i], res, n, first, last);
 		if (rules[i].pattern == BENCH_PINGPONG && rules[i].size == 64)
 			socket_note(f, res, n);
+		if (!strcmp(rules[i].pick[0], "shared memory") &&
+		    (i + 1 == sizeof(rules) / sizeof(*rules) ||
+		     strcmp(rules[i + 1].text, rules[i].text)))
+			lock_note(f, res, n);
 		if (rules[i].need & KIPC_CHAN_MULTI && cfg->producers == 1)
 			fprintf(f, "    (one producer in this run: --producers 4 "
 				"measures several)\n");

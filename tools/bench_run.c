@@ -61,6 +61,8 @@ struct cell_report {
 	double busy_ns;
 	double p50_ns;			/* of this round's round trips */
 	struct bench_counts counts;	/* every process added */
+	bool has_death;			/* lock: holder death was measured */
+	struct cell_death death;
 };
 
 /*
@@ -186,7 +188,7 @@ static uint64_t phase_count(int phase, uint64_t warm, int ctl)
 }
 
 /* A child's counts go to the leader in one write (well under PIPE_BUF). */
-static void child_report(struct bench_counters *bc)
+void cell_worker_exit(struct bench_counters *bc)
 {
 	struct bench_counts counts;
 
@@ -239,7 +241,7 @@ static void pingpong_child(const struct bench_config *cfg,
 				child_chan_fail("send");
 		}
 	}
-	child_report(&bc);
+	cell_worker_exit(&bc);
 }
 
 /* A stream producer: @warm messages, then the count it is told. */
@@ -267,7 +269,7 @@ static void stream_child(const struct bench_config *cfg, struct kipc_chan *c,
 				child_chan_fail("send");
 		}
 	}
-	child_report(&bc);
+	cell_worker_exit(&bc);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -285,7 +287,7 @@ static double percentile(const uint64_t *sorted, uint64_t n, double q)
 	return sorted[i ? i - 1 : 0];
 }
 
-static void set_error(struct bench_result *r, const char *what)
+void cell_set_error(struct bench_result *r, const char *what)
 {
 	if (!r->error) {
 		snprintf(r->why, sizeof(r->why), "%s", what);
@@ -298,7 +300,7 @@ static void set_errno_error(struct bench_result *r, const char *what)
 	char buf[160];
 
 	snprintf(buf, sizeof(buf), "%s: %s", what, strerror(errno));
-	set_error(r, buf);
+	cell_set_error(r, buf);
 }
 
 static int send_counts(struct bench_result *r, int ctl, uint64_t n,
@@ -349,7 +351,7 @@ static void pingpong_parent(const struct bench_config *cfg,
 		if (i >= warm)
 			r->lat[i - warm] = t0;
 		if (payload_check(&ck, in, len, size, false, 0, why, sizeof(why))) {
-			set_error(r, why);
+			cell_set_error(r, why);
 			goto out;
 		}
 		if (i == warm - 1) {
@@ -368,7 +370,7 @@ static void pingpong_parent(const struct bench_config *cfg,
 	}
 	counters_stop(bc, &r->counts);
 	if (!n) {
-		set_error(r, "no round trip was measured");
+		cell_set_error(r, "no round trip was measured");
 		goto out;
 	}
 	r->nr_lat = n;
@@ -418,7 +420,7 @@ static void stream_parent(const struct bench_config *cfg,
 			t_first = now_ns();
 		if (payload_check(&ck, in, len, size, any_order,
 				  r->warmup + n, why, sizeof(why))) {
-			set_error(r, why);
+			cell_set_error(r, why);
 			goto out;
 		}
 		if (i == pace_to)
@@ -444,7 +446,7 @@ out:
 	check_free(&ck);
 }
 
-static pid_t spawn(void)
+pid_t cell_spawn(void)
 {
 	pid_t pid;
 
@@ -455,7 +457,7 @@ static pid_t spawn(void)
 	return pid;
 }
 
-static void kill_children(void)
+void cell_kill_workers(void)
 {
 	unsigned int i;
 
@@ -463,8 +465,11 @@ static void kill_children(void)
 		kill(children[i], SIGKILL);
 }
 
-/* Reap the leader's children; add the counts they sent to @r's. */
-static void reap_children(struct bench_result *r)
+/*
+ * Reap the leader's children; add the counts they sent to @r's (which
+ * hold the leader's own if @leader_counted, else nothing yet).
+ */
+void cell_reap_workers(struct bench_result *r, bool leader_counted)
 {
 	struct bench_counts counts;
 	unsigned int reported = 0;
@@ -486,52 +491,87 @@ static void reap_children(struct bench_result *r)
 		else
 			snprintf(buf, sizeof(buf), "child killed by signal %d",
 				 WTERMSIG(status));
-		set_error(r, buf);
+		cell_set_error(r, buf);
 	}
 	close(counts_pipe[1]);
 	while (!read_all(counts_pipe[0], &counts, sizeof(counts))) {
-		counts_add(&r->counts, &counts, false);
+		counts_add(&r->counts, &counts, !leader_counted && !reported);
 		reported++;
 	}
 	if (!r->error && !reported)
-		set_error(r, "the children reported no counts");
+		cell_set_error(r, "the children reported no counts");
 }
 
 /*
- * The cell's leader, in its own process group: run the cell as the
- * parent side, then report to the bench on @out.
+ * The cell's leader runs in its own process group: it plays the parent
+ * side, then reports to the bench on @out. It starts from this round's
+ * figures only: the sums of the other rounds stay with the bench.
  */
-static void leader_main(const struct bench_config *cfg,
-			const struct bench_result *cell, struct kipc_chan *a,
-			struct kipc_chan *b, int out)
+static void leader_begin(const struct bench_result *cell, struct bench_result *r)
 {
-	struct bench_result r = *cell;
+	*r = *cell;
+	r->error = NULL;
+	r->lat = NULL;
+	r->nr_lat = r->iters = r->measured = 0;
+	r->busy_ns = 0;
+	memset(&r->counts, 0, sizeof(r->counts));
+	if (pipe2(counts_pipe, O_CLOEXEC))
+		set_errno_error(r, "pipe");
+}
+
+static void __attribute__((noreturn))
+leader_report(struct bench_result *r, const struct cell_death *death, int out)
+{
 	struct cell_report rep;
-	struct bench_counters bc;
-	int ctl[2];
-	unsigned int i, nr = cell->pattern == BENCH_PINGPONG ? 1 : cell->producers;
-	pid_t pid;
 
 	memset(&rep, 0, sizeof(rep));
-	/* This round's figures only: the sums of the others stay with the bench. */
-	r.error = NULL;
-	r.lat = NULL;
-	r.nr_lat = r.iters = r.measured = 0;
-	r.busy_ns = 0;
-	memset(&r.counts, 0, sizeof(r.counts));
-	if (pipe2(ctl, O_CLOEXEC) || pipe2(counts_pipe, O_CLOEXEC)) {
+	if (r->error)
+		snprintf(rep.error, sizeof(rep.error), "%s", r->error);
+	rep.iters = r->iters;
+	rep.measured = r->measured;
+	rep.busy_ns = r->busy_ns;
+	rep.counts = r->counts;
+	if (death) {
+		rep.has_death = true;
+		rep.death = *death;
+	}
+	if (!r->error && r->nr_lat) {
+		qsort(r->lat, r->nr_lat, sizeof(*r->lat), cmp_u64);
+		rep.p50_ns = percentile(r->lat, r->nr_lat, 0.50);
+		rep.nr_lat = r->nr_lat;
+	}
+	if (write_all(out, &rep, sizeof(rep)) ||
+	    write_all(out, r->lat, rep.nr_lat * sizeof(*r->lat)))
+		_exit(1);
+	_exit(0);
+}
+
+static void __attribute__((noreturn))
+chan_leader(const struct bench_config *cfg, const struct bench_result *cell,
+	    struct kipc_chan *a, struct kipc_chan *b, int out)
+{
+	unsigned int i, nr = cell->pattern == BENCH_PINGPONG ? 1 : cell->producers;
+	struct bench_counters bc;
+	struct bench_result r;
+	int ctl[2];
+	pid_t pid;
+
+	leader_begin(cell, &r);
+	if (r.error)
+		leader_report(&r, NULL, out);
+	if (pipe2(ctl, O_CLOEXEC)) {
 		set_errno_error(&r, "pipe");
-		goto report;
+		leader_report(&r, NULL, out);
 	}
 	if (counters_open(&bc, cfg->counters, 0)) {
 		set_errno_error(&r, "opening counters");
-		goto report;
+		leader_report(&r, NULL, out);
 	}
 	for (i = 0; i < nr; i++) {
-		pid = spawn();
+		pid = cell_spawn();
 		if (pid < 0) {
 			set_errno_error(&r, "fork");
-			kill_children();
+			cell_kill_workers();
 			break;
 		}
 		if (pid)
@@ -550,26 +590,24 @@ static void leader_main(const struct bench_config *cfg,
 	else if (!r.error)
 		stream_parent(cfg, &r, a, ctl[1], r.pattern == BENCH_PRIO, &bc);
 	if (r.error)
-		kill_children();
+		cell_kill_workers();
 	/* Children waiting for their count see end of file and exit. */
 	close(ctl[1]);
-	reap_children(&r);
-report:
-	if (r.error)
-		snprintf(rep.error, sizeof(rep.error), "%s", r.error);
-	rep.iters = r.iters;
-	rep.measured = r.measured;
-	rep.busy_ns = r.busy_ns;
-	rep.counts = r.counts;
-	if (!r.error && r.nr_lat) {
-		qsort(r.lat, r.nr_lat, sizeof(*r.lat), cmp_u64);
-		rep.p50_ns = percentile(r.lat, r.nr_lat, 0.50);
-		rep.nr_lat = r.nr_lat;
-	}
-	if (write_all(out, &rep, sizeof(rep)) ||
-	    write_all(out, r.lat, rep.nr_lat * sizeof(*r.lat)))
-		_exit(1);
-	_exit(0);
+	cell_reap_workers(&r, true);
+	leader_report(&r, NULL, out);
+}
+
+static void __attribute__((noreturn))
+lock_leader(const struct bench_config *cfg, const struct bench_result *cell,
+	    struct bench_lock *l, bool death, int out)
+{
+	struct cell_death d = { .next_ns = NAN };
+	struct bench_result r;
+
+	leader_begin(cell, &r);
+	if (!r.error)
+		bench_lock_leader(cfg, &r, l, death, &d);
+	leader_report(&r, death && !r.error ? &d : NULL, out);
 }
 
 /*
@@ -620,7 +658,7 @@ static int collect(const struct bench_config *cfg, struct bench_result *r,
 	if (read_by(fd, &rep, sizeof(rep), deadline))
 		return -1;
 	if (rep.error[0]) {
-		set_error(r, rep.error);
+		cell_set_error(r, rep.error);
 		return 0;
 	}
 	all = realloc(r->lat, (r->nr_lat + rep.nr_lat) * sizeof(*all) + 1);
@@ -639,6 +677,10 @@ static int collect(const struct bench_config *cfg, struct bench_result *r,
 	r->measured += rep.measured;
 	r->busy_ns += rep.busy_ns;
 	counts_add(&r->counts, &rep.counts, r->rounds == 0);
+	if (rep.has_death) {
+		r->has_death = true;
+		r->death = rep.death;
+	}
 	r->rounds++;
 	return 0;
 }
@@ -660,7 +702,7 @@ static void reap_group(pid_t leader, struct bench_result *r)
 		snprintf(buf, sizeof(buf), "the cell's leader %s %d",
 			 WIFEXITED(status) ? "exited" : "was killed by signal",
 			 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-		set_error(r, buf);
+		cell_set_error(r, buf);
 	}
 }
 
@@ -690,6 +732,8 @@ void bench_run_cell(const struct bench_config *cfg, struct bench_result *r)
 		.senders = r->producers,
 	};
 	struct kipc_chan *a = NULL, *b = NULL;
+	struct bench_lock *lock = NULL;
+	bool lock_cell = r->pattern == BENCH_LOCK;
 	int rep[2];
 	pid_t pid;
 
@@ -704,19 +748,27 @@ void bench_run_cell(const struct bench_config *cfg, struct bench_result *r)
 	if (r->warmup < r->depth + 1)
 		r->warmup = r->depth + 1;
 	if (r->producers > MAX_PRODUCERS) {
-		set_error(r, "too many producers");
+		cell_set_error(r, "too many producers");
 		return;
 	}
 	if (r->rounds >= BENCH_MAX_ROUNDS) {
-		set_error(r, "too many rounds");
+		cell_set_error(r, "too many rounds");
 		return;
 	}
-	a = kipc_chan_open(r->mech->name, &opts);
-	if (r->pattern == BENCH_PINGPONG && a)
-		b = kipc_chan_open(r->mech->name, &opts);
-	if (!a || (r->pattern == BENCH_PINGPONG && !b)) {
-		open_failed(r);
-		goto out;
+	if (lock_cell) {
+		lock = bench_lock_open(r->mech);
+		if (!lock) {
+			open_failed(r);
+			goto out;
+		}
+	} else {
+		a = kipc_chan_open(r->mech->name, &opts);
+		if (r->pattern == BENCH_PINGPONG && a)
+			b = kipc_chan_open(r->mech->name, &opts);
+		if (!a || (r->pattern == BENCH_PINGPONG && !b)) {
+			open_failed(r);
+			goto out;
+		}
 	}
 	if (pipe2(rep, O_CLOEXEC)) {
 		set_errno_error(r, "report pipe");
@@ -733,14 +785,18 @@ void bench_run_cell(const struct bench_config *cfg, struct bench_result *r)
 	if (pid == 0) {
 		setpgid(0, 0);
 		close(rep[0]);
-		leader_main(cfg, r, a, b, rep[1]);
+		if (lock_cell)
+			/* Holder death once per lock: its first round, fewest processes. */
+			lock_leader(cfg, r, lock, !r->rounds &&
+				    r->producers == cfg->procs[0], rep[1]);
+		chan_leader(cfg, r, a, b, rep[1]);
 	}
 	/* Both sides set the group, so it exists whoever runs first. */
 	setpgid(pid, pid);
 	close(rep[1]);
 	if (collect(cfg, r, rep[0])) {
 		if (errno == ETIMEDOUT)
-			set_error(r, "timed out: a side hung, or died where the "
+			cell_set_error(r, "timed out: a side hung, or died where the "
 				  "mechanism cannot tell the other");
 		else
 			set_errno_error(r, "the cell's report");
@@ -751,6 +807,7 @@ void bench_run_cell(const struct bench_config *cfg, struct bench_result *r)
 out:
 	kipc_chan_close(a);
 	kipc_chan_close(b);
+	bench_lock_close(lock);
 }
 
 /* The moments of @n samples, in one pass over them. */
