@@ -187,6 +187,14 @@ void kipc_registry_remove(struct kipc_obj *obj);
 int kipc_registry_collect(struct net *net, u64 after, u32 type,
 			  struct kipc_obj **objs, int max);
 
+/*
+ * The largest buffer any object allocates in one piece (a pipe ring, a
+ * queued message), whatever the module parameters say: kvmalloc() warns
+ * past INT_MAX, which panic_on_warn turns into a panic, so no request an
+ * admin's raised limits let through may get near it.
+ */
+#define KIPC_ALLOC_MAX		BIT(30)
+
 /* quota.c */
 struct kipc_user *kipc_quota_charge(kuid_t uid, size_t bytes);
 int kipc_quota_recharge(struct kipc_user *user, size_t old_bytes,

@@ -1168,7 +1168,9 @@ static void kipc_mq_sizes(const struct kipc_open *args, u32 *maxmsg,
 			  u32 *msgsize)
 {
 	u32 max_maxmsg = READ_ONCE(mq_maxmsg_max);
-	u32 max_msgsize = min_t(u32, READ_ONCE(mq_msgsize_max), INT_MAX);
+	/* A message is allocated whole, with its header: stay clear of INT_MAX. */
+	u32 max_msgsize = min_t(u32, READ_ONCE(mq_msgsize_max),
+				KIPC_ALLOC_MAX - sizeof(struct kipc_mq_message));
 
 	*maxmsg = args->maxmsg ?: min_t(u32, KIPC_MQ_MAXMSG_DEFAULT, max_maxmsg);
 	*msgsize = args->msgsize ?:

@@ -129,16 +129,22 @@ static unsigned int kipc_pipe_room(const struct kipc_pipe *p)
 /*
  * A requested capacity as a ring size: 0 is the default, the rest is
  * rounded up to a power of two of at least KIPC_PIPE_MIN_SIZE. 0 if it
- * would pass pipe_max_size.
+ * would pass pipe_max_size. The default shrinks to fit a pipe_max_size
+ * set below it (as mq's defaults follow its maxima), so lowering the
+ * limit never makes a plain open fail.
  */
 static unsigned int kipc_pipe_ring_size(u64 capacity)
 {
 	u64 max = READ_ONCE(pipe_max_size);
 
 	if (!capacity)
-		capacity = KIPC_PIPE_DEFAULT_SIZE;
+		capacity = max >= KIPC_PIPE_MIN_SIZE ?
+			   min_t(u64, KIPC_PIPE_DEFAULT_SIZE,
+				 rounddown_pow_of_two(min_t(u64, max,
+							    KIPC_ALLOC_MAX))) :
+			   KIPC_PIPE_DEFAULT_SIZE;
 	capacity = max_t(u64, capacity, KIPC_PIPE_MIN_SIZE);
-	if (capacity > max || capacity > (1U << 31))
+	if (capacity > max || capacity > KIPC_ALLOC_MAX)
 		return 0;
 	capacity = roundup_pow_of_two(capacity);
 	return capacity > max ? 0 : capacity;
@@ -450,6 +456,13 @@ static long kipc_pipe_ioctl(struct file *file, unsigned int cmd,
 		mutex_unlock(&p->lock);
 		return put_user(held, (int __user *)arg);
 	case KIPC_IOC_PIPE_SETSIZE:
+		/*
+		 * Resizing charges the pipe's owner: a write, as posting is
+		 * for semaphores. (Linux lets either end of a pipe resize it;
+		 * kipc does not let a reader of someone else's FIFO do so.)
+		 */
+		if (!(file->f_mode & FMODE_WRITE))
+			return -EBADF;
 		return kipc_pipe_setsize(p, (void __user *)arg);
 	default:
 		return kipc_obj_ioctl(file, cmd, arg);

@@ -279,6 +279,36 @@ TEST(size_overflow_is_einval)
 	EXPECT_EQ(EINVAL, err2);
 }
 
+/*
+ * Whatever an admin raises the limits to, no queue may take messages that
+ * kvmalloc() refuses with a warning (a panic under panic_on_warn): a
+ * message of INT_MAX bytes plus its header is past it. 1 GiB is the most.
+ */
+TEST(raised_limits_stop_short_of_kvmalloc_warning)
+{
+	struct saved_param saved[] = {
+		{ "mq_msgsize_max", param_get("mq_msgsize_max") },
+		{ "max_bytes_per_user", param_get("max_bytes_per_user") },
+	};
+	int fd, err, fd2, err2;
+
+	ASSERT_EQ(0, param_set("mq_msgsize_max", UINT32_MAX));
+	ASSERT_EQ(0, param_set("max_bytes_per_user", 1LL << 34));
+	fd = new_mq(1, INT_MAX);
+	err = errno;
+	fd2 = new_mq(1, (1 << 30) + 1);
+	err2 = errno;
+	restore_params(saved, 2);
+	EXPECT_EQ(-1, fd);
+	EXPECT_EQ(EINVAL, err);
+	EXPECT_EQ(-1, fd2);
+	EXPECT_EQ(EINVAL, err2);
+	if (fd >= 0)
+		close(fd);
+	if (fd2 >= 0)
+		close(fd2);
+}
+
 static int limits_as_user(void *arg)
 {
 	long long *max = arg;

@@ -346,12 +346,17 @@ TEST(resize_rules)
 	ASSERT_EQ(sizeof(buf), write(fds[1], buf, sizeof(buf)));
 
 	/* Smaller than what it holds. */
-	EXPECT_EQ(-1, kipc_pipe_setsize(fds[0], SMALL));
+	EXPECT_EQ(-1, kipc_pipe_setsize(fds[1], SMALL));
 	EXPECT_EQ(EBUSY, errno);
-	EXPECT_EQ(-1, kipc_pipe_setsize(fds[0], 0));
+	EXPECT_EQ(-1, kipc_pipe_setsize(fds[1], 0));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, kipc_pipe_setsize(fds[0], param_get("pipe_max_size") + 1));
+	EXPECT_EQ(-1, kipc_pipe_setsize(fds[1], param_get("pipe_max_size") + 1));
 	EXPECT_EQ(EINVAL, errno);
+	/* Resizing charges the owner: a write, refused to the read end. */
+	EXPECT_EQ(-1, kipc_pipe_setsize(fds[0], 8 * SMALL));
+	EXPECT_EQ(EBADF, errno);
+	ASSERT_EQ(0, raw_stat(fds[0], &st));
+	EXPECT_EQ(4 * SMALL, st.capacity);
 	/* Rounded up to a power of two; data kept, in order. */
 	EXPECT_EQ(2 * SMALL, kipc_pipe_setsize(fds[1], SMALL + 1));
 	ASSERT_EQ(0, raw_stat(fds[0], &st));
@@ -362,6 +367,63 @@ TEST(resize_rules)
 	EXPECT_EQ(0, memcmp(buf, out, sizeof(buf)));
 	close(fds[0]);
 	close(fds[1]);
+}
+
+/* A pipe_max_size below the default shrinks the default, not the opens. */
+TEST(default_capacity_follows_a_lower_pipe_max_size)
+{
+	long long old_max = param_get("pipe_max_size");
+	struct kipc_stat st;
+	int fds[2];
+
+	if (geteuid())
+		SKIP(return, "setting pipe_max_size needs root");
+	ASSERT_LT(0, old_max);
+	ASSERT_EQ(0, param_set("pipe_max_size", 3 * SMALL));
+	EXPECT_EQ(0, kipc_pipe(fds, 0, 0)) TH_LOG("%s", strerror(errno));
+	if (fds[0] >= 0) {
+		EXPECT_EQ(0, raw_stat(fds[0], &st));
+		/* The largest power of two within the limit. */
+		EXPECT_EQ(2 * SMALL, st.capacity);
+		close(fds[0]);
+		close(fds[1]);
+	}
+	/* An explicit capacity past the limit is still refused. */
+	EXPECT_EQ(-1, kipc_pipe(fds, 4 * SMALL, 0));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, param_set("pipe_max_size", old_max));
+}
+
+/*
+ * Raised limits cannot make a ring reach kvmalloc()'s warning past
+ * INT_MAX (a panic under panic_on_warn): 2 GiB is refused, at creation
+ * and on resize.
+ */
+TEST(raised_limits_stop_short_of_kvmalloc_warning)
+{
+	long long old_max = param_get("pipe_max_size");
+	long long old_bytes = param_get("max_bytes_per_user");
+	int fds[2] = { -1, -1 }, big[2] = { -1, -1 }, ret, err;
+
+	if (geteuid())
+		SKIP(return, "setting module parameters needs root");
+	ASSERT_EQ(0, param_set("pipe_max_size", 1LL << 31));
+	ASSERT_EQ(0, param_set("max_bytes_per_user", 1LL << 34));
+	ret = kipc_pipe(big, 1UL << 31, 0);
+	err = errno;
+	EXPECT_EQ(-1, ret);
+	EXPECT_EQ(EINVAL, err);
+	ASSERT_EQ(0, kipc_pipe(fds, 0, 0));
+	EXPECT_EQ(-1, kipc_pipe_setsize(fds[1], 1UL << 31));
+	EXPECT_EQ(EINVAL, errno);
+	param_set("pipe_max_size", old_max);
+	param_set("max_bytes_per_user", old_bytes);
+	close(fds[0]);
+	close(fds[1]);
+	if (ret == 0) {
+		close(big[0]);
+		close(big[1]);
+	}
 }
 
 TEST(bad_pipe_arguments)

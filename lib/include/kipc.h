@@ -126,7 +126,9 @@ int kipc_pipe(int fds[2], size_t capacity, int flags);
 /*
  * Resize a pipe's ring, like fcntl(F_SETPIPE_SZ): returns the size now in
  * force. EBUSY if the pipe holds more than @size, ENOMEM past the owner's
- * byte quota, EINVAL for 0 or past pipe_max_size.
+ * byte quota, EINVAL for 0 or past pipe_max_size, EBADF on a handle not
+ * open for writing (unlike F_SETPIPE_SZ, which either end may do: the
+ * resize is charged to the pipe's owner).
  */
 int kipc_pipe_setsize(int fd, size_t size);
 

@@ -222,9 +222,11 @@ struct kipc_stat {
 
 /**
  * struct kipc_pipe_pair - argument of KIPC_IOC_PIPE (on /dev/kipc), like pipe2()
- * @capacity: in: ring size in bytes, 0 for KIPC_PIPE_DEFAULT_SIZE; rounded
- *            up to a power of two, at least KIPC_PIPE_MIN_SIZE, at most
- *            the pipe_max_size module parameter (else EINVAL)
+ * @capacity: in: ring size in bytes, 0 for KIPC_PIPE_DEFAULT_SIZE (or the
+ *            largest power of two within pipe_max_size, if that is
+ *            smaller); rounded up to a power of two, at least
+ *            KIPC_PIPE_MIN_SIZE, at most the pipe_max_size module
+ *            parameter (else EINVAL)
  * @oflag:    in: O_NONBLOCK and O_CLOEXEC, for both ends
  * @flags:    in: KIPC_F_PACKET or 0
  * @fds:      out: read end, write end
@@ -240,7 +242,8 @@ struct kipc_pipe_pair {
  * struct kipc_pipe_size - argument of KIPC_IOC_PIPE_SETSIZE
  * @size: in: new ring size, rounded like struct kipc_pipe_pair.capacity;
  *        out: the size now in force. EBUSY if smaller than what the pipe
- *        holds, ENOMEM past the owner's byte quota.
+ *        holds, ENOMEM past the owner's byte quota, EBADF on a handle
+ *        not open for writing (resizing charges the owner).
  */
 struct kipc_pipe_size {
 	__u64 size;
