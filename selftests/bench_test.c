@@ -10,6 +10,9 @@
  * Runs the tool at KIPC_BIN (see tool.h).
  */
 #include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -483,6 +486,41 @@ TEST_F_TIMEOUT(bench, a_hung_cell_is_killed_and_leaves_nothing, 300)
 	json_free(&root);
 	EXPECT_EQ(0, count_kipc_processes());
 	EXPECT_EQ(queues, count_sysv_queues());
+}
+
+/*
+ * A cell's processes are in a group of their own, out of reach of a kill
+ * of the bench's group or a ^C: they must die with the bench all the same.
+ */
+TEST_F_TIMEOUT(bench, a_killed_bench_takes_its_cell_with_it, 300)
+{
+	int i, n = 0, devnull;
+	pid_t pid;
+
+	ASSERT_EQ(0, count_kipc_processes());
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		devnull = open("/dev/null", O_WRONLY);
+		dup2(devnull, 1);
+		dup2(devnull, 2);
+		setenv("KIPC_BENCH_HANG", "posix-mq", 1);
+		execl(kipc_bin(), "kipc", "bench", "--pattern", "pingpong",
+		      "--mech", "posix-mq", "--sizes", "64", "--iters", "20",
+		      "--rounds", "1", (char *)NULL);
+		_exit(127);
+	}
+	/* The bench, the cell's leader and the hung echo child. */
+	for (i = 0; i < 600 && n < 3; i++) {
+		usleep(100000);
+		n = count_kipc_processes();
+	}
+	EXPECT_LE(3, n) TH_LOG("the cell never started");
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	for (i = 0; i < 100 && count_kipc_processes(); i++)
+		usleep(100000);
+	EXPECT_EQ(0, count_kipc_processes());
 }
 
 /*

@@ -193,6 +193,7 @@ void bench_run_cell(const struct bench_config *cfg, struct bench_result *r);
 void bench_finish_cell(struct bench_result *r);
 
 /* For a cell's leader (bench_run.c): its workers and their counts. */
+void cell_die_with(pid_t parent);
 pid_t cell_spawn(void);
 void cell_kill_workers(void);
 void cell_reap_workers(struct bench_result *r, bool leader_counted);
@@ -208,6 +209,8 @@ const struct kipc_chan_info *bench_lock_info(const char *name);
 /* Made by the bench before a cell's leader forks; closed after. */
 struct bench_lock *bench_lock_open(const struct kipc_chan_info *kind);
 void bench_lock_close(struct bench_lock *l);
+/* Acquisitions before measuring, all @procs processes together. */
+uint64_t bench_lock_warmup(unsigned int procs);
 /* In the leader: one round of @r; with @death, the holder-death test. */
 void bench_lock_leader(const struct bench_config *cfg, struct bench_result *r,
 		       struct bench_lock *l, bool death, struct cell_death *d);

@@ -91,6 +91,9 @@ static bool counter_attr(enum bench_counter i, struct perf_event_attr *attr,
 	attr->size = sizeof(*attr);
 	attr->disabled = 1;
 	attr->exclude_hv = 1;
+	/* Hardware counters may be multiplexed: know for how long they ran. */
+	attr->read_format = PERF_FORMAT_TOTAL_TIME_ENABLED |
+			    PERF_FORMAT_TOTAL_TIME_RUNNING;
 	switch (i) {
 	case CNT_SYSCALLS:
 		if (tracepoint < 0)
@@ -241,7 +244,7 @@ void counters_start(struct bench_counters *c)
 void counters_stop(struct bench_counters *c, struct bench_counts *out)
 {
 	struct rusage ru;
-	uint64_t v;
+	uint64_t v[3];
 	int i;
 
 	memset(out, 0, sizeof(*out));
@@ -259,11 +262,16 @@ void counters_stop(struct bench_counters *c, struct bench_counts *out)
 		out->rusage = true;
 	}
 	for (i = 0; i < CNT_NR; i++) {
-		if (c->fd[i] < 0 || read(c->fd[i], &v, sizeof(v)) != sizeof(v))
+		/* The count, the time enabled and the time it really counted. */
+		if (c->fd[i] < 0 || read(c->fd[i], v, sizeof(v)) != sizeof(v))
 			continue;
-		if (i == CNT_SYSCALLS && !c->pid && v)
-			v--;
-		out->perf[i] = v;
+		if (v[1] && !v[2])
+			continue;	/* enabled but never scheduled: unknown */
+		if (v[2] < v[1])	/* multiplexed: scale, as perf stat does */
+			v[0] = (uint64_t)((double)v[0] * v[1] / v[2]);
+		if (i == CNT_SYSCALLS && !c->pid && v[0])
+			v[0]--;
+		out->perf[i] = v[0];
 		out->valid |= 1u << i;
 	}
 }

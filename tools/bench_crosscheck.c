@@ -2,7 +2,8 @@
 /*
  * kipc bench --cross-check: right after the bench, on the same machine,
  * run the tools people already trust for the same costs and print their
- * figures beside kipc bench's closest cells.
+ * figures beside kipc bench's closest cells. (rt-tests print whole
+ * microseconds, so their figures are coarse below a few microseconds.)
  *
  *   perf bench sched pipe   two processes pass an int back and forth over
  *                           two pipes: the mean round trip (linux-perf)
@@ -74,7 +75,7 @@ static int run_tool(const struct crosscheck *c, double *mean_ns, double *min_ns,
 			found = true;
 		}
 		/* rt-tests: "#1 -> #0, Min    3, Cur    5, Avg   26, Max 2170" */
-		if (!c->rtt && strstr(line, "->") &&
+		if (!c->rtt && strstr(line, "->") && strstr(line, "Min") &&
 		    sscanf(strstr(line, "Min"), "Min %lf, Cur %*f, Avg %lf",
 			   &mn, &avg) == 2) {
 			*mean_ns = avg * 1000;

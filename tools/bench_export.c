@@ -158,10 +158,12 @@ static void json_machine(FILE *f, const struct bench_machine *m)
 	fput_json_string(f, m->virt);
 	fprintf(f, ", \"tcg\": %s, \"module\": ", m->tcg ? "true" : "false");
 	fput_json_string(f, m->module);
-	fprintf(f, ",\n    \"calibration\": {\"null_syscall_ns\": %.1f, "
-		"\"pipe_rtt_ns\": %.1f, \"memcpy_mb_per_s\": %.1f},\n"
-		"    \"counters\": {", m->null_syscall_ns, m->pipe_rtt_ns,
-		m->memcpy_mb_per_s);
+	/* A calibration that failed (0) is null, not a measurement. */
+	fprintf(f, ",\n    \"calibration\": {\"tcg\": %s", m->tcg ? "true" : "false");
+	json_num(f, "null_syscall_ns", m->null_syscall_ns, m->null_syscall_ns > 0);
+	json_num(f, "pipe_rtt_ns", m->pipe_rtt_ns, m->pipe_rtt_ns > 0);
+	json_num(f, "memcpy_mb_per_s", m->memcpy_mb_per_s, m->memcpy_mb_per_s > 0);
+	fprintf(f, "},\n    \"counters\": {");
 	/* Each counter: null if it works, else why it does not. */
 	for (i = 0; i < CNT_NR; i++) {
 		fprintf(f, "%s", i ? ", " : "");

@@ -66,6 +66,7 @@ struct lock_shared {
 	int32_t release_pid;		/* ... and who it was */
 	uint32_t nr_samples[BENCH_MAX_PROCS];
 	uint64_t done[BENCH_MAX_PROCS];	/* measured acquisitions */
+	uint64_t first_ns[BENCH_MAX_PROCS];	/* each worker's measured phase */
 	uint64_t last_ns[BENCH_MAX_PROCS];
 	uint64_t samples[BENCH_MAX_PROCS][LOCK_SAMPLES_MAX];
 };
@@ -399,9 +400,18 @@ static void worker_fail(const char *what)
 	_exit(4);
 }
 
-/* One of the cell's processes, number @w: warm up, wait for go, then run. */
+uint64_t bench_lock_warmup(unsigned int procs)
+{
+	return (uint64_t)LOCK_WARMUP * procs;
+}
+
+/*
+ * One of the cell's processes, number @w: warm up, say so on @ready, wait
+ * for go, then run. The leader gives go only when every worker is ready,
+ * so no worker's start-up falls into another's measured phase.
+ */
 static void worker(const struct bench_config *cfg, struct bench_lock *l,
-		   unsigned int w, uint64_t quota, int go)
+		   unsigned int w, uint64_t quota, int ready, int go)
 {
 	struct lock_shared *sh = l->sh;
 	struct bench_counters bc;
@@ -421,9 +431,10 @@ static void worker(const struct bench_config *cfg, struct bench_lock *l,
 		if (l->kind->release(l))
 			worker_fail("release");
 	}
-	if (read(go, &byte, 1) != 1)
+	if (write(ready, "r", 1) != 1 || read(go, &byte, 1) != 1)
 		worker_fail("no go from the leader");
 	counters_start(&bc);
+	sh->first_ns[w] = now_ns();
 	while (quota ? n < quota : !__atomic_load_n(&sh->stop, __ATOMIC_RELAXED)) {
 		t0 = now_ns();
 		if (l->kind->acquire(l) < 0)
@@ -456,16 +467,23 @@ static void nap_ms(int ms)
 
 /* The run's figures and samples into @r. */
 static void lock_sums(struct bench_result *r, struct lock_shared *sh,
-		      unsigned int procs, uint64_t t_go)
+		      unsigned int procs)
 {
-	uint64_t total = 0, last = t_go, k = 0;
+	uint64_t total = 0, first = UINT64_MAX, last = 0, k = 0;
 	unsigned int w;
 
+	/* From the first worker's start to the last one's end. */
 	for (w = 0; w < procs; w++) {
 		total += sh->done[w];
 		k += sh->nr_samples[w];
+		if (sh->first_ns[w] < first)
+			first = sh->first_ns[w];
 		if (sh->last_ns[w] > last)
 			last = sh->last_ns[w];
+	}
+	if (!total || last <= first) {
+		cell_set_error(r, "no acquisition was measured (raise --duration)");
+		return;
 	}
 	if (sh->counter != total + (uint64_t)procs * LOCK_WARMUP) {
 		char why[128];
@@ -479,7 +497,7 @@ static void lock_sums(struct bench_result *r, struct lock_shared *sh,
 	}
 	r->iters = total;
 	r->measured = total;
-	r->busy_ns = last - t_go;
+	r->busy_ns = last - first;
 	r->lat = malloc((k ? k : 1) * sizeof(*r->lat));
 	if (!r->lat) {
 		cell_set_error(r, "memory");
@@ -500,7 +518,7 @@ static void holder_death(struct bench_lock *l, struct cell_death *d)
 {
 	int held[2], got[2], status, outcome = -1;
 	uint64_t t_kill, t_got = 0;
-	pid_t holder, waiter;
+	pid_t holder, waiter, leader = getpid();
 	char byte = 0;
 	struct pollfd pfd;
 
@@ -512,6 +530,7 @@ static void holder_death(struct bench_lock *l, struct cell_death *d)
 	}
 	holder = fork();
 	if (holder == 0) {
+		cell_die_with(leader);
 		if ((l->kind->attach && l->kind->attach(l)) ||
 		    l->kind->acquire(l) < 0 || write(held[1], &byte, 1) != 1)
 			_exit(1);
@@ -524,10 +543,19 @@ static void holder_death(struct bench_lock *l, struct cell_death *d)
 		goto out;
 	}
 	waiter = fork();
+	if (waiter < 0) {
+		snprintf(d->what, sizeof(d->what), "not measured: fork: %s",
+			 strerror(errno));
+		goto out;
+	}
 	if (waiter == 0) {
-		if (l->kind->attach && l->kind->attach(l))
+		cell_die_with(leader);
+		if ((l->kind->attach && l->kind->attach(l)) ||
+		    write(held[1], &byte, 1) != 1)
 			_exit(1);
 		outcome = l->kind->acquire(l);
+		if (outcome < 0)
+			outcome = -errno;
 		t_got = now_ns();
 		if (write(got[1], &outcome, sizeof(outcome)) != sizeof(outcome) ||
 		    write(got[1], &t_got, sizeof(t_got)) != sizeof(t_got))
@@ -535,24 +563,36 @@ static void holder_death(struct bench_lock *l, struct cell_death *d)
 		l->kind->release(l);
 		_exit(0);
 	}
-	nap_ms(50);			/* let the waiter block first */
+	/* The waiter is about to wait; give it time to block. */
+	if (read(held[0], &byte, 1) != 1) {
+		snprintf(d->what, sizeof(d->what), "not measured: the waiter "
+			 "did not start");
+		goto out_waiter;
+	}
+	nap_ms(50);
 	t_kill = now_ns();
 	kill(holder, SIGKILL);
 	waitpid(holder, &status, 0);
 	holder = -1;
 	pfd = (struct pollfd){ .fd = got[0], .events = POLLIN };
-	if (poll(&pfd, 1, DEATH_WAIT_MS) == 1 &&
-	    read(got[0], &outcome, sizeof(outcome)) == sizeof(outcome) &&
-	    read(got[0], &t_got, sizeof(t_got)) == sizeof(t_got) && outcome >= 0) {
+	if (poll(&pfd, 1, DEATH_WAIT_MS) != 1) {
+		snprintf(d->what, sizeof(d->what), "stays taken: no acquisition "
+			 "within %d s", DEATH_WAIT_MS / 1000);
+	} else if (read(got[0], &outcome, sizeof(outcome)) != sizeof(outcome) ||
+		   read(got[0], &t_got, sizeof(t_got)) != sizeof(t_got)) {
+		snprintf(d->what, sizeof(d->what), "not measured: the waiter "
+			 "died");
+	} else if (outcome < 0) {
+		snprintf(d->what, sizeof(d->what), "not measured: the waiter's "
+			 "acquire failed: %s", strerror(-outcome));
+	} else {
 		d->next_ns = t_got - t_kill;
 		snprintf(d->what, sizeof(d->what), "%s",
 			 outcome == EOWNERDEAD ? "the next locker got EOWNERDEAD" :
 			 l->kind->given_back ? l->kind->given_back :
 			 "came free");
-	} else {
-		snprintf(d->what, sizeof(d->what), "stays taken: no acquisition "
-			 "within %d s", DEATH_WAIT_MS / 1000);
 	}
+out_waiter:
 	kill(waiter, SIGKILL);
 	waitpid(waiter, &status, 0);
 out:
@@ -571,15 +611,15 @@ void bench_lock_leader(const struct bench_config *cfg, struct bench_result *r,
 {
 	unsigned int procs = r->producers, w;
 	uint64_t quota = cfg->iters ? (cfg->iters + procs - 1) / procs : 0;
-	uint64_t t_go;
-	int go[2];
+	int go[2], ready[2];
+	char byte;
 	pid_t pid;
 
 	if (procs > BENCH_MAX_PROCS) {
 		cell_set_error(r, "too many processes");
 		return;
 	}
-	if (pipe2(go, O_CLOEXEC)) {
+	if (pipe2(go, O_CLOEXEC) || pipe2(ready, O_CLOEXEC)) {
 		cell_set_error(r, "pipe");
 		return;
 	}
@@ -591,11 +631,17 @@ void bench_lock_leader(const struct bench_config *cfg, struct bench_result *r,
 		}
 		if (pid == 0) {
 			close(go[1]);
-			worker(cfg, l, w, quota, go[0]);
+			close(ready[0]);
+			worker(cfg, l, w, quota, ready[1], go[0]);
 		}
 	}
 	close(go[0]);
-	t_go = now_ns();
+	close(ready[1]);
+	/* Every worker warmed up and waiting; a dead one is end of file. */
+	for (w = 0; !r->error && w < procs; w++)
+		if (read(ready[0], &byte, 1) != 1)
+			cell_set_error(r, "a worker died before it was ready");
+	close(ready[0]);
 	for (w = 0; !r->error && w < procs; w++)
 		if (write(go[1], "g", 1) != 1)
 			cell_set_error(r, "go pipe");
@@ -608,7 +654,7 @@ void bench_lock_leader(const struct bench_config *cfg, struct bench_result *r,
 		cell_kill_workers();
 	cell_reap_workers(r, false);
 	if (!r->error)
-		lock_sums(r, l->sh, procs, t_go);
+		lock_sums(r, l->sh, procs);
 	if (!r->error && death)
 		holder_death(l, d);
 }

@@ -117,10 +117,14 @@ static void note(struct notes *n, const char *what, const char *why)
 	char line[256], *p;
 	int w;
 
-	snprintf(line, sizeof(line), "%s: %s\\n", what, why);
-	for (p = line; *p && p[1]; p++)
-		if (*p == '"' || (*p == '\\' && p[1] != 'n'))
+	char text[240];
+
+	/* Screen the text first, then end the line: a cut line still ends. */
+	snprintf(text, sizeof(text), "%s: %s", what, why);
+	for (p = text; *p; p++)
+		if (*p == '"' || *p == '\\')
 			*p = '\'';
+	snprintf(line, sizeof(line), "%s\\n", text);
 	/* Once for all the panels it is missing from. */
 	if (strstr(n->text, line) || n->len >= sizeof(n->text) - 1)
 		return;
@@ -272,11 +276,26 @@ static void gp_lock_panel(FILE *f, const struct bench_result *res, size_t n)
 		"'256K' 262144, '1M' 1048576) font ',8'\n");
 }
 
+/* @s inside a gnuplot double-quoted string: quotes and backslashes go. */
+static const char *gp_safe(char *buf, size_t len, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < len; i++)
+		buf[i] = s[i] == '"' || s[i] == '\\' ? '\'' : s[i];
+	buf[i] = '\0';
+	return buf;
+}
+
 static void gp_title(FILE *f, const struct bench_machine *m)
 {
+	char cpu[sizeof(m->cpu)], kernel[sizeof(m->kernel)], virt[sizeof(m->virt)];
+
 	fprintf(f, "set multiplot layout %d,%zu title \"kipc bench: %s, %u cores, "
 		"%s, virtualization %s%s\" font ',13'\n", NR_ROWS, NR_FAMILIES,
-		m->cpu, m->cores, m->kernel, m->virt,
+		gp_safe(cpu, sizeof(cpu), m->cpu), m->cores,
+		gp_safe(kernel, sizeof(kernel), m->kernel),
+		gp_safe(virt, sizeof(virt), m->virt),
 		m->tcg ? "\\nQEMU TCG emulates this CPU: absolute times are "
 		"distorted; compare mechanisms within this run" : "");
 }
@@ -296,16 +315,20 @@ int report_gnuplot(const char *path, const char *svg,
 	if (svg) {
 		snprintf(out, sizeof(out), "%s", svg);
 	} else {
-		/* Beside the script, named after it: x.gp draws x.svg. */
+		/*
+		 * Named after the script, x.gp draws x.svg; without a
+		 * directory, so that it lands beside the script when gnuplot
+		 * runs there (as make bench does) and wherever it is run.
+		 */
 		base = strrchr(path, '/');
 		base = base ? base + 1 : path;
 		dot = strrchr(base, '.');
 		snprintf(out, sizeof(out), "%.*s.svg",
 			 (int)(dot ? dot - base : (long)strlen(base)), base);
 	}
-	if (strchr(out, '\'') || strchr(mach->cpu, '"') || strchr(mach->kernel, '"')) {
-		fprintf(stderr, "%s: bench: %s: no quotes in plot names, please\n",
-			prog, out);
+	if (strpbrk(out, "'\\")) {
+		fprintf(stderr, "%s: bench: %s: no quotes or backslashes in plot "
+			"names, please\n", prog, out);
 		return -1;
 	}
 	f = bench_open_out(path);

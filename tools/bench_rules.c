@@ -194,6 +194,7 @@ static void lock_note(FILE *f, const struct bench_result *res, size_t n)
 void report_rules(FILE *f, const struct bench_config *cfg,
 		  const struct bench_result *res, size_t n)
 {
+	const char *printed = NULL;	/* the rule whose text is out */
 	size_t i, last = SIZE_MAX;
 	bool first;
 
@@ -204,10 +205,11 @@ void report_rules(FILE *f, const struct bench_config *cfg,
 	for (i = 0; i < sizeof(rules) / sizeof(*rules); i++) {
 		if (!(cfg->patterns & 1u << rules[i].pattern))
 			continue;
-		first = !i || strcmp(rules[i].text, rules[i - 1].text);
+		first = !printed || strcmp(rules[i].text, printed);
 		if (first || rules[i].pattern != rules[i - 1].pattern)
 			last = SIZE_MAX;
 		last = judge(f, &rules[i], res, n, first, last);
+		printed = rules[i].text;
 		if (rules[i].pattern == BENCH_PINGPONG && rules[i].size == 64)
 			socket_note(f, res, n);
 		if (!strcmp(rules[i].pick[0], "shared memory") &&

@@ -36,6 +36,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -53,6 +54,7 @@
 static pid_t children[MAX_PRODUCERS];
 static unsigned int nr_children;
 static int counts_pipe[2] = { -1, -1 };
+static int report_fd = -1;		/* the leader's pipe to the bench */
 
 /* What a cell's leader tells the bench, followed by nr_lat round trips. */
 struct cell_report {
@@ -446,14 +448,33 @@ out:
 	check_free(&ck);
 }
 
+/*
+ * In a new process: die with @parent. A cell's processes live in a group
+ * of their own, out of reach of a ^C to the bench or a kill of its group,
+ * so each is tied to the one that forked it instead; if that one is gone
+ * already, go now.
+ */
+void cell_die_with(pid_t parent)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
+}
+
 pid_t cell_spawn(void)
 {
-	pid_t pid;
+	pid_t parent = getpid(), pid;
 
 	fflush(NULL);
 	pid = fork();
 	if (pid > 0)
 		children[nr_children++] = pid;
+	if (pid == 0) {
+		cell_die_with(parent);
+		/* Only the leader reports: its end of file must mean its end. */
+		if (report_fd >= 0)
+			close(report_fd);
+	}
 	return pid;
 }
 
@@ -734,10 +755,11 @@ void bench_run_cell(const struct bench_config *cfg, struct bench_result *r)
 	struct kipc_chan *a = NULL, *b = NULL;
 	struct bench_lock *lock = NULL;
 	bool lock_cell = r->pattern == BENCH_LOCK;
+	pid_t pid, bench = getpid();
 	int rep[2];
-	pid_t pid;
 
-	r->warmup = warmup_count(r->size_used);
+	r->warmup = lock_cell ? bench_lock_warmup(r->producers) :
+		    warmup_count(r->size_used);
 	/*
 	 * A stream's warm-up fills the queue, so the pace is the steady one;
 	 * any warm-up goes once round a ring, so no slot is first touched
@@ -784,7 +806,9 @@ void bench_run_cell(const struct bench_config *cfg, struct bench_result *r)
 	}
 	if (pid == 0) {
 		setpgid(0, 0);
+		cell_die_with(bench);
 		close(rep[0]);
+		report_fd = rep[1];
 		if (lock_cell)
 			/* Holder death once per lock: its first round, fewest processes. */
 			lock_leader(cfg, r, lock, !r->rounds &&
@@ -838,7 +862,8 @@ static double round_spread(const double *v, unsigned int n)
 		if (v[i] > hi)
 			hi = v[i];
 	}
-	return lo > 0 ? hi / lo : 1;
+	/* A round that measured nothing makes the cell as unstable as can be. */
+	return lo > 0 ? hi / lo : INFINITY;
 }
 
 void bench_finish_cell(struct bench_result *r)
