@@ -20,10 +20,11 @@
  * allocate every time. Messages are allocated at send time (kvmalloc, as
  * they may be large) so idle queues pin nothing; a queue can never hold
  * more than maxmsg of them nor use more than min(maxmsg, leaves) + 1
- * leaves, and that bound is what the creator is charged at creation
- * (overflow-checked). Senders waiting on a full queue hold their message,
- * and a spare leaf, outside that bound, as blocked mq_send() callers do in
- * ipc/mqueue.c; it is accounted to their memory cgroup.
+ * leaves, and that bound, in the sizes the allocator really hands out,
+ * is what the creator is charged at creation (overflow-checked). Senders
+ * waiting on a full queue hold their message, and a spare leaf, outside
+ * that bound, as blocked mq_send() callers do in ipc/mqueue.c; it is
+ * accounted to their memory cgroup.
  *
  * Copying. Message bodies are copied from user space before the lock is
  * taken and to user space after it is dropped. If the copy to user space
@@ -1144,18 +1145,24 @@ static void kipc_mq_release(struct kipc_handle *h)
 /*
  * What a queue of @maxmsg messages of @msgsize bytes can pin: itself, its
  * directory, the leaves it can have (one per message at most, one per
- * leaf range at most, plus the kept spare) and the messages. -EINVAL if
- * that does not fit a size_t (with room for obj.c's name charge).
+ * leaf range at most, plus the kept spare) and the messages. Each as the
+ * allocator hands it out, not as asked: kmalloc rounds a message of
+ * 64 KiB plus its header up to 128 KiB, and that is what stays pinned.
+ * (kvmalloc may fall back to vmalloc, which rounds to pages only: then
+ * the charge is an upper bound.) -EINVAL if that does not fit a size_t
+ * (with room for obj.c's name charge).
  */
 static int kipc_mq_charge(u32 maxmsg, u32 msgsize, size_t *charge)
 {
 	size_t leaves = min_t(size_t, maxmsg, KIPC_MQ_LEAVES) + 1;
-	size_t per_msg = sizeof(struct kipc_mq_message) + (size_t)msgsize;
+	size_t per_msg = kmalloc_size_roundup(sizeof(struct kipc_mq_message) +
+					      (size_t)msgsize);
 	size_t msgs, total;
 
-	total = sizeof(struct kipc_mq) +
-		KIPC_MQ_LEAVES * sizeof(struct kipc_mq_leaf *) +
-		leaves * sizeof(struct kipc_mq_leaf);
+	total = kmalloc_size_roundup(sizeof(struct kipc_mq)) +
+		kmalloc_size_roundup(KIPC_MQ_LEAVES *
+				     sizeof(struct kipc_mq_leaf *)) +
+		leaves * kmalloc_size_roundup(sizeof(struct kipc_mq_leaf));
 	if (check_mul_overflow(per_msg, (size_t)maxmsg, &msgs) ||
 	    check_add_overflow(total, msgs, &total) || total > SIZE_MAX / 2)
 		return -EINVAL;

@@ -256,6 +256,25 @@ TEST(queue_larger_than_the_quota_is_enomem)
 	EXPECT_EQ(ENOMEM, errno);
 }
 
+/*
+ * The charge is what the allocator hands out: a 64 KiB message and its
+ * header take 128 KiB, so 3000 of them (187 MiB asked, 375 MiB pinned)
+ * are past the default 256 MiB quota, while 1000 (125 MiB) are not.
+ */
+TEST(the_charge_is_what_is_allocated)
+{
+	long long quota = param_get("max_bytes_per_user");
+	int fd;
+
+	ASSERT_EQ(256LL << 20, quota) TH_LOG("the test assumes the default quota");
+	EXPECT_EQ(-1, new_mq(3000, 65536));
+	EXPECT_EQ(ENOMEM, errno);
+	fd = new_mq(1000, 65536);
+	EXPECT_LE(0, fd) TH_LOG("%s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
 /* Limits raised to the top cannot make the charge wrap around. */
 TEST(size_overflow_is_einval)
 {
