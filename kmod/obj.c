@@ -209,16 +209,20 @@ static struct file *kipc_handle_file(struct kipc_obj *obj,
 	return file;
 }
 
-/* Open or create @name in @net, returning a file for it. */
+/*
+ * Open or create @name in @net, returning a file for it; *@created says
+ * whether this open made the object.
+ */
 static struct file *kipc_obj_open_named(struct net *net,
 					const struct kipc_open *args,
-					char *name)
+					char *name, bool *created)
 {
 	struct mutex *lock = kipc_registry_lock(net);
 	struct kipc_obj *obj;
 	struct file *file;
 	int err;
 
+	*created = false;
 	mutex_lock(lock);
 	obj = kipc_registry_lookup(net, name);
 	if (obj) {
@@ -267,11 +271,36 @@ static struct file *kipc_obj_open_named(struct net *net,
 	/* Under the registry lock: created comes before any unlinked. */
 	kipc_obj_publish(net, obj);
 	mutex_unlock(lock);
+	*created = true;
 	return file;
 
 err_unlock:
 	mutex_unlock(lock);
 	return ERR_PTR(err);
+}
+
+/*
+ * A named open that created @file's object and then failed in its wait
+ * for a peer (ENXIO, a signal) takes the name back, so that a refused
+ * creation leaves nothing behind and a restarted O_CREAT | O_EXCL open
+ * does not find its own object. Only if nobody else has it: named opens
+ * make their handles under the registry lock, so one handle means ours.
+ */
+static void kipc_obj_open_undo(struct net *net, struct file *file)
+{
+	struct kipc_obj *obj = kipc_file_handle(file)->obj;
+	struct mutex *lock = kipc_registry_lock(net);
+	bool unlinked = false;
+
+	mutex_lock(lock);
+	if (READ_ONCE(obj->linked) && atomic_read(&obj->handles) == 1) {
+		kipc_registry_unlink(net, obj);
+		kipc_nl_notify(net, obj, NULL, KIPC_CMD_UNLINKED);
+		unlinked = true;
+	}
+	mutex_unlock(lock);
+	if (unlinked)
+		kipc_obj_put(obj);	/* the registry's reference */
 }
 
 /* KIPC_IOC_OPEN: returns a new file descriptor or a negative errno. */
@@ -281,6 +310,7 @@ int kipc_obj_open(struct net *net, const struct kipc_open __user *uargs)
 	struct kipc_obj *obj;
 	struct file *file;
 	char *name = NULL;
+	bool created;
 	u32 size;
 	int fd, err;
 
@@ -310,11 +340,13 @@ int kipc_obj_open(struct net *net, const struct kipc_open __user *uargs)
 	}
 
 	if (name) {
-		file = kipc_obj_open_named(net, &args, name);
+		file = kipc_obj_open_named(net, &args, name, &created);
 		/* Like a FIFO, a named object may wait for a peer. */
 		if (!IS_ERR(file) && kipc_types[args.type]->open_wait) {
 			err = kipc_types[args.type]->open_wait(file);
 			if (err) {
+				if (created)
+					kipc_obj_open_undo(net, file);
 				fput(file);
 				file = ERR_PTR(err);
 			}

@@ -827,6 +827,62 @@ TEST(named_pipe_opens_like_a_fifo)
 	EXPECT_EQ(0, kipc_unlink(name));
 }
 
+/* A named pipe that an open created and then refused leaves no name. */
+TEST(refused_fifo_creation_leaves_nothing_behind)
+{
+	char name[64];
+	int fd;
+
+	uniq_name(name, sizeof(name), "fifo-refused");
+	EXPECT_EQ(-1, kipc_open(name, KIPC_PIPE, O_WRONLY | O_NONBLOCK | O_CREAT,
+				0600, NULL));
+	EXPECT_EQ(ENXIO, errno);
+	fd = kipc_open(name, KIPC_PIPE, O_RDWR, 0, NULL);
+	EXPECT_EQ(-1, fd);
+	EXPECT_EQ(ENOENT, errno);
+	if (fd >= 0) {
+		close(fd);
+		kipc_unlink(name);
+	}
+}
+
+/*
+ * A blocking O_CREAT | O_EXCL open that a stop and continue interrupts is
+ * restarted by the kernel: it must not then find its own object (EEXIST).
+ */
+TEST(stopped_and_continued_fifo_creation_restarts_cleanly)
+{
+	char name[64], buf[8] = "";
+	int w = -1, i;
+	pid_t pid;
+
+	uniq_name(name, sizeof(name), "fifo-restart");
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int r = kipc_open(name, KIPC_PIPE, O_RDONLY | O_CREAT | O_EXCL,
+				  0600, NULL);
+
+		_exit(r >= 0 && read(r, buf, 2) == 2 && !memcmp(buf, "ok", 2) ?
+		      0 : r < 0 ? 10 + errno % 100 : 2);
+	}
+	usleep(300000);		/* blocked in its open, waiting for a writer */
+	ASSERT_EQ(0, kill(pid, SIGSTOP));
+	usleep(100000);
+	ASSERT_EQ(0, kill(pid, SIGCONT));
+	/* Its restarted open makes the name again; then a writer lets it go. */
+	for (i = 0; i < 100 && w < 0; i++) {
+		w = kipc_open(name, KIPC_PIPE, O_WRONLY | O_NONBLOCK, 0, NULL);
+		if (w < 0)
+			usleep(50000);
+	}
+	ASSERT_LE(0, w) TH_LOG("no writer could open: %s", strerror(errno));
+	EXPECT_EQ(2, write(w, "ok", 2));
+	EXPECT_EQ(0, reap(pid)) TH_LOG("the restarted open failed");
+	close(w);
+	kipc_unlink(name);
+}
+
 TEST(pipe_creation_argument_checks)
 {
 	struct kipc_open a;
