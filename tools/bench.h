@@ -2,12 +2,19 @@
 /*
  * kipc bench: the parts of the benchmark and what they share.
  *
- *   bench.c          options, the plan of cells, the run, the exit code
- *   bench_run.c      one cell: fork, warm up, measure, check every byte
- *   bench_payload.c  what a message holds and how the receiver checks it
- *   bench_report.c   the table, JSON, CSV and the gnuplot script
- *   bench_counters.c kernel counters (perf events, getrusage) over a phase
- *   bench_machine.c  what the numbers were measured on, and its calibration
+ *   bench.c            options, the plan of cells, the run, the exit code
+ *   bench_run.c        one cell in its process group: fork, warm up,
+ *                      measure, check every byte, report to the bench
+ *   bench_lock.c       the lock pattern: seven locks and holder death
+ *   bench_payload.c    what a message holds and how the receiver checks it
+ *   bench_counters.c   kernel counters (perf events, getrusage) over a phase
+ *   bench_machine.c    what the numbers were measured on, and its calibration
+ *   bench_report.c     the text tables and the kipc-against-native ratios
+ *   bench_rules.c      the article's rules for choosing, answered
+ *   bench_crosscheck.c perf bench and rt-tests beside the closest cells
+ *   bench_export.c     JSON and CSV
+ *   bench_plot.c       the gnuplot script (small multiples)
+ *   bench_targets.c    kipc's goals against the native mechanisms
  */
 #ifndef KIPC_BENCH_H
 #define KIPC_BENCH_H
