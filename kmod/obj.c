@@ -283,17 +283,18 @@ err_unlock:
  * A named open that created @file's object and then failed in its wait
  * for a peer (ENXIO, a signal) takes the name back, so that a refused
  * creation leaves nothing behind and a restarted O_CREAT | O_EXCL open
- * does not find its own object. Only if nobody else has it: named opens
- * make their handles under the registry lock, so one handle means ours.
+ * does not find its own object. Only if nobody else ever opened it:
+ * named opens are counted under the registry lock, so one open is ours.
+ * Returns whether the name went.
  */
-static void kipc_obj_open_undo(struct net *net, struct file *file)
+static bool kipc_obj_open_undo(struct net *net, struct file *file)
 {
 	struct kipc_obj *obj = kipc_file_handle(file)->obj;
 	struct mutex *lock = kipc_registry_lock(net);
 	bool unlinked = false;
 
 	mutex_lock(lock);
-	if (READ_ONCE(obj->linked) && atomic_read(&obj->handles) == 1) {
+	if (READ_ONCE(obj->linked) && atomic64_read(&obj->opens) == 1) {
 		kipc_registry_unlink(net, obj);
 		kipc_nl_notify(net, obj, NULL, KIPC_CMD_UNLINKED);
 		unlinked = true;
@@ -301,6 +302,7 @@ static void kipc_obj_open_undo(struct net *net, struct file *file)
 	mutex_unlock(lock);
 	if (unlinked)
 		kipc_obj_put(obj);	/* the registry's reference */
+	return unlinked;
 }
 
 /* KIPC_IOC_OPEN: returns a new file descriptor or a negative errno. */
@@ -344,9 +346,14 @@ int kipc_obj_open(struct net *net, const struct kipc_open __user *uargs)
 		/* Like a FIFO, a named object may wait for a peer. */
 		if (!IS_ERR(file) && kipc_types[args.type]->open_wait) {
 			err = kipc_types[args.type]->open_wait(file);
+			/*
+			 * A restart would find the name still there if others
+			 * opened it meanwhile: then EINTR, not EEXIST later.
+			 */
+			if (err && created && !kipc_obj_open_undo(net, file) &&
+			    err == -ERESTARTSYS && args.oflag & O_EXCL)
+				err = -EINTR;
 			if (err) {
-				if (created)
-					kipc_obj_open_undo(net, file);
 				fput(file);
 				file = ERR_PTR(err);
 			}

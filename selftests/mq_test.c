@@ -311,8 +311,11 @@ TEST(raised_limits_stop_short_of_kvmalloc_warning)
 	};
 	int fd, err, fd2, err2;
 
-	ASSERT_EQ(0, param_set("mq_msgsize_max", UINT32_MAX));
-	ASSERT_EQ(0, param_set("max_bytes_per_user", 1LL << 34));
+	if (param_set("mq_msgsize_max", UINT32_MAX) ||
+	    param_set("max_bytes_per_user", 1LL << 34)) {
+		restore_params(saved, 2);
+		ASSERT_TRUE(false) TH_LOG("setting the limits failed");
+	}
 	fd = new_mq(1, INT_MAX);
 	err = errno;
 	fd2 = new_mq(1, (1 << 30) + 1);

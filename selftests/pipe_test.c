@@ -373,25 +373,32 @@ TEST(resize_rules)
 TEST(default_capacity_follows_a_lower_pipe_max_size)
 {
 	long long old_max = param_get("pipe_max_size");
-	struct kipc_stat st;
-	int fds[2];
+	int fds[2] = { -1, -1 }, ret, err, ret2, err2, stat_ret = -1;
+	struct kipc_stat st = { 0 };
 
 	if (geteuid())
 		SKIP(return, "setting pipe_max_size needs root");
 	ASSERT_LT(0, old_max);
 	ASSERT_EQ(0, param_set("pipe_max_size", 3 * SMALL));
-	EXPECT_EQ(0, kipc_pipe(fds, 0, 0)) TH_LOG("%s", strerror(errno));
-	if (fds[0] >= 0) {
-		EXPECT_EQ(0, raw_stat(fds[0], &st));
-		/* The largest power of two within the limit. */
-		EXPECT_EQ(2 * SMALL, st.capacity);
+	ret = kipc_pipe(fds, 0, 0);
+	err = errno;
+	if (ret == 0)
+		stat_ret = raw_stat(fds[0], &st);
+	/* An explicit capacity past the limit is still refused. */
+	ret2 = kipc_pipe((int [2]){ -1, -1 }, 4 * SMALL, 0);
+	err2 = errno;
+	/* The limit goes back before anything is asserted. */
+	ASSERT_EQ(0, param_set("pipe_max_size", old_max));
+	EXPECT_EQ(0, ret) TH_LOG("%s", strerror(err));
+	EXPECT_EQ(0, stat_ret);
+	/* The largest power of two within the limit. */
+	EXPECT_EQ(2 * SMALL, st.capacity);
+	EXPECT_EQ(-1, ret2);
+	EXPECT_EQ(EINVAL, err2);
+	if (ret == 0) {
 		close(fds[0]);
 		close(fds[1]);
 	}
-	/* An explicit capacity past the limit is still refused. */
-	EXPECT_EQ(-1, kipc_pipe(fds, 4 * SMALL, 0));
-	EXPECT_EQ(EINVAL, errno);
-	ASSERT_EQ(0, param_set("pipe_max_size", old_max));
 }
 
 /*
@@ -405,19 +412,32 @@ TEST(raised_limits_stop_short_of_kvmalloc_warning)
 	long long old_bytes = param_get("max_bytes_per_user");
 	int fds[2] = { -1, -1 }, big[2] = { -1, -1 }, ret, err;
 
+	int pair_ret, resize_ret = 0, resize_err = 0;
+
 	if (geteuid())
 		SKIP(return, "setting module parameters needs root");
-	ASSERT_EQ(0, param_set("pipe_max_size", 1LL << 31));
-	ASSERT_EQ(0, param_set("max_bytes_per_user", 1LL << 34));
-	ret = kipc_pipe(big, 1UL << 31, 0);
-	err = errno;
-	EXPECT_EQ(-1, ret);
-	EXPECT_EQ(EINVAL, err);
-	ASSERT_EQ(0, kipc_pipe(fds, 0, 0));
-	EXPECT_EQ(-1, kipc_pipe_setsize(fds[1], 1UL << 31));
-	EXPECT_EQ(EINVAL, errno);
+	if (param_set("pipe_max_size", 1LL << 31) == 0 &&
+	    param_set("max_bytes_per_user", 1LL << 34) == 0) {
+		ret = kipc_pipe(big, 1UL << 31, 0);
+		err = errno;
+		pair_ret = kipc_pipe(fds, 0, 0);
+		if (pair_ret == 0) {
+			resize_ret = kipc_pipe_setsize(fds[1], 1UL << 31);
+			resize_err = errno;
+		}
+	} else {
+		ret = pair_ret = -2;
+		err = errno;
+	}
+	/* The limits go back before anything is asserted. */
 	param_set("pipe_max_size", old_max);
 	param_set("max_bytes_per_user", old_bytes);
+	ASSERT_NE(-2, ret) TH_LOG("setting the limits: %s", strerror(err));
+	EXPECT_EQ(-1, ret);
+	EXPECT_EQ(EINVAL, err);
+	ASSERT_EQ(0, pair_ret);
+	EXPECT_EQ(-1, resize_ret);
+	EXPECT_EQ(EINVAL, resize_err);
 	close(fds[0]);
 	close(fds[1]);
 	if (ret == 0) {
@@ -827,6 +847,21 @@ TEST(named_pipe_opens_like_a_fifo)
 	EXPECT_EQ(0, kipc_unlink(name));
 }
 
+/* The state letter of /proc/@pid/stat ('S' sleeping, 'T' stopped...). */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[256], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+	fclose(f);
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
 /* A named pipe that an open created and then refused leaves no name. */
 TEST(refused_fifo_creation_leaves_nothing_behind)
 {
@@ -853,7 +888,7 @@ TEST(refused_fifo_creation_leaves_nothing_behind)
 TEST(stopped_and_continued_fifo_creation_restarts_cleanly)
 {
 	char name[64], buf[8] = "";
-	int w = -1, i;
+	int w = -1, i, status;
 	pid_t pid;
 
 	uniq_name(name, sizeof(name), "fifo-restart");
@@ -866,9 +901,14 @@ TEST(stopped_and_continued_fifo_creation_restarts_cleanly)
 		_exit(r >= 0 && read(r, buf, 2) == 2 && !memcmp(buf, "ok", 2) ?
 		      0 : r < 0 ? 10 + errno % 100 : 2);
 	}
-	usleep(300000);		/* blocked in its open, waiting for a writer */
-	ASSERT_EQ(0, kill(pid, SIGSTOP));
+	/* Blocked in its open, waiting for a writer. */
+	for (i = 0; i < 200 && proc_state(pid) != 'S'; i++)
+		usleep(20000);
 	usleep(100000);
+	ASSERT_EQ(0, kill(pid, SIGSTOP));
+	/* Stopped: its open has returned, given the name back, and will restart. */
+	ASSERT_EQ(pid, waitpid(pid, &status, WUNTRACED));
+	ASSERT_TRUE(WIFSTOPPED(status));
 	ASSERT_EQ(0, kill(pid, SIGCONT));
 	/* Its restarted open makes the name again; then a writer lets it go. */
 	for (i = 0; i < 100 && w < 0; i++) {
@@ -876,6 +916,8 @@ TEST(stopped_and_continued_fifo_creation_restarts_cleanly)
 		if (w < 0)
 			usleep(50000);
 	}
+	if (w < 0)
+		kill(pid, SIGKILL);
 	ASSERT_LE(0, w) TH_LOG("no writer could open: %s", strerror(errno));
 	EXPECT_EQ(2, write(w, "ok", 2));
 	EXPECT_EQ(0, reap(pid)) TH_LOG("the restarted open failed");
