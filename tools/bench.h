@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <sys/resource.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "kipc.h"
 
@@ -169,6 +170,15 @@ struct bench_result {
 	bool has_death;			/* lock: holder death measured */
 	struct cell_death death;
 };
+
+/* CLOCK_MONOTONIC now, in nanoseconds: every time the bench takes. */
+static inline uint64_t bench_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
 
 /* Whether counter @i of @r was read (in every process, every round). */
 static inline bool result_has(const struct bench_result *r,

@@ -85,15 +85,24 @@ static size_t cell_figures(const struct bench_result *r, struct figure *fig)
 	return n;
 }
 
-/* Times in ns with one decimal (RTT/2 stays exact); the rest in full. */
-static void json_num(FILE *f, const char *key, double v, bool valid)
+/*
+ * "@key": @v after @sep; times in ns with one decimal (RTT/2 stays
+ * exact), the rest in full, null where nothing was measured.
+ */
+static void json_member(FILE *f, const char *key, double v, bool valid,
+			const char *sep)
 {
 	if (!valid || !isfinite(v))
-		fprintf(f, ", \"%s\": null", key);
+		fprintf(f, "%s\"%s\": null", sep, key);
 	else if (strstr(key, "_ns"))
-		fprintf(f, ", \"%s\": %.1f", key, v);
+		fprintf(f, "%s\"%s\": %.1f", sep, key, v);
 	else
-		fprintf(f, ", \"%s\": %.17g", key, v);
+		fprintf(f, "%s\"%s\": %.17g", sep, key, v);
+}
+
+static void json_num(FILE *f, const char *key, double v, bool valid)
+{
+	json_member(f, key, v, valid, ", ");
 }
 
 static void json_rounds(FILE *f, const char *key, const double *v,
@@ -159,10 +168,12 @@ static void json_machine(FILE *f, const struct bench_machine *m)
 	fprintf(f, ", \"tcg\": %s, \"module\": ", m->tcg ? "true" : "false");
 	fput_json_string(f, m->module);
 	/* A calibration that failed (0) is null, not a measurement. */
-	fprintf(f, ",\n    \"calibration\": {\"tcg\": %s", m->tcg ? "true" : "false");
-	json_num(f, "null_syscall_ns", m->null_syscall_ns, m->null_syscall_ns > 0);
-	json_num(f, "pipe_rtt_ns", m->pipe_rtt_ns, m->pipe_rtt_ns > 0);
-	json_num(f, "memcpy_mb_per_s", m->memcpy_mb_per_s, m->memcpy_mb_per_s > 0);
+	fprintf(f, ",\n    \"calibration\": {");
+	json_member(f, "null_syscall_ns", m->null_syscall_ns,
+		    m->null_syscall_ns > 0, "");
+	json_member(f, "pipe_rtt_ns", m->pipe_rtt_ns, m->pipe_rtt_ns > 0, ", ");
+	json_member(f, "memcpy_mb_per_s", m->memcpy_mb_per_s,
+		    m->memcpy_mb_per_s > 0, ", ");
 	fprintf(f, "},\n    \"counters\": {");
 	/* Each counter: null if it works, else why it does not. */
 	for (i = 0; i < CNT_NR; i++) {

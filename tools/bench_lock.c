@@ -92,14 +92,6 @@ struct lock_kind {
 	const char *given_back;		/* how a dead holder's lock came free */
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 /* --- robust-mutex --- */
 
 static int mutex_open(struct bench_lock *l)
@@ -434,12 +426,12 @@ static void worker(const struct bench_config *cfg, struct bench_lock *l,
 	if (write(ready, "r", 1) != 1 || read(go, &byte, 1) != 1)
 		worker_fail("no go from the leader");
 	counters_start(&bc);
-	sh->first_ns[w] = now_ns();
+	sh->first_ns[w] = bench_now_ns();
 	while (quota ? n < quota : !__atomic_load_n(&sh->stop, __ATOMIC_RELAXED)) {
-		t0 = now_ns();
+		t0 = bench_now_ns();
 		if (l->kind->acquire(l) < 0)
 			worker_fail("acquire");
-		t1 = now_ns();
+		t1 = bench_now_ns();
 		/* Handed over by another while we were waiting: a sample. */
 		if (sh->release_pid && sh->release_pid != me &&
 		    sh->release_ns > t0 && sh->nr_samples[w] < LOCK_SAMPLES_MAX)
@@ -447,21 +439,21 @@ static void worker(const struct bench_config *cfg, struct bench_lock *l,
 		sh->counter++;
 		n++;
 		sh->release_pid = me;
-		sh->release_ns = now_ns();
+		sh->release_ns = bench_now_ns();
 		if (l->kind->release(l))
 			worker_fail("release");
 	}
 	sh->done[w] = n;
-	sh->last_ns[w] = now_ns();
+	sh->last_ns[w] = bench_now_ns();
 	cell_worker_exit(&bc);
 }
 
 /* Sleep @ms in poll(), which no signal of ours restarts wrongly. */
 static void nap_ms(int ms)
 {
-	uint64_t end = now_ns() + ms * 1000000ull, t;
+	uint64_t end = bench_now_ns() + ms * 1000000ull, t;
 
-	while ((t = now_ns()) < end)
+	while ((t = bench_now_ns()) < end)
 		poll(NULL, 0, (end - t) / 1000000 + 1);
 }
 
@@ -556,7 +548,7 @@ static void holder_death(struct bench_lock *l, struct cell_death *d)
 		outcome = l->kind->acquire(l);
 		if (outcome < 0)
 			outcome = -errno;
-		t_got = now_ns();
+		t_got = bench_now_ns();
 		if (write(got[1], &outcome, sizeof(outcome)) != sizeof(outcome) ||
 		    write(got[1], &t_got, sizeof(t_got)) != sizeof(t_got))
 			_exit(1);
@@ -570,7 +562,7 @@ static void holder_death(struct bench_lock *l, struct cell_death *d)
 		goto out_waiter;
 	}
 	nap_ms(50);
-	t_kill = now_ns();
+	t_kill = bench_now_ns();
 	kill(holder, SIGKILL);
 	waitpid(holder, &status, 0);
 	holder = -1;

@@ -108,14 +108,6 @@ static double median(uint64_t *t, size_t n)
 	return t[n / 2];
 }
 
-static uint64_t clock_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 #define CALIB_BATCHES	7
 
 /* A null system call: the median of batches of getppid(). */
@@ -125,10 +117,10 @@ static double null_syscall_ns(void)
 	int b, i;
 
 	for (b = 0; b < CALIB_BATCHES; b++) {
-		t0 = clock_ns();
+		t0 = bench_now_ns();
 		for (i = 0; i < 10000; i++)
 			syscall(SYS_getppid);
-		t[b] = clock_ns() - t0;
+		t[b] = bench_now_ns() - t0;
 	}
 	return median(t, CALIB_BATCHES) / 10000.0;
 }
@@ -156,11 +148,11 @@ static double pipe_rtt_ns(void)
 		_exit(0);
 	}
 	for (b = 0; pid > 0 && b < CALIB_BATCHES; b++) {
-		t0 = clock_ns();
+		t0 = bench_now_ns();
 		for (i = 0; i < 200; i++)
 			if (write(down[1], &c, 1) != 1 || read(up[0], &c, 1) != 1)
 				break;
-		t[b] = clock_ns() - t0;
+		t[b] = bench_now_ns() - t0;
 	}
 	close(down[1]);
 	close(up[0]);
@@ -187,9 +179,9 @@ static double memcpy_mb_per_s(void)
 	memset(a, 1, len);
 	memset(b, 2, len);
 	for (i = 0; i < CALIB_BATCHES; i++) {
-		t0 = clock_ns();
+		t0 = bench_now_ns();
 		memcpy(i & 1 ? a : b, i & 1 ? b : a, len);
-		t[i] = clock_ns() - t0;
+		t[i] = bench_now_ns() - t0;
 	}
 	/* The compiler must not drop the copies. */
 	__asm__ volatile("" : : "r"(a), "r"(b) : "memory");

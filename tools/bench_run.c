@@ -96,14 +96,6 @@ static void maybe_hang(struct kipc_chan *c)
 			pause();
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 static uint64_t warmup_count(size_t size)
 {
 	if (size >= 256 * 1024)
@@ -338,7 +330,7 @@ static void pingpong_parent(const struct bench_config *cfg,
 	}
 	for (i = 0; i < warm + n; i++) {
 		payload_fill(out, size, 0, i);
-		t0 = now_ns();
+		t0 = bench_now_ns();
 		if (kipc_chan_send(req, out, size, 0)) {
 			set_errno_error(r, "send");
 			goto out;
@@ -348,7 +340,7 @@ static void pingpong_parent(const struct bench_config *cfg,
 			set_errno_error(r, "receive");
 			goto out;
 		}
-		t0 = now_ns() - t0;
+		t0 = bench_now_ns() - t0;
 		total_ns += t0;
 		if (i >= warm)
 			r->lat[i - warm] = t0;
@@ -419,14 +411,14 @@ static void stream_parent(const struct bench_config *cfg,
 			goto out;
 		}
 		if (i == pace_from)
-			t_first = now_ns();
+			t_first = bench_now_ns();
 		if (payload_check(&ck, in, len, size, any_order,
 				  r->warmup + n, why, sizeof(why))) {
 			cell_set_error(r, why);
 			goto out;
 		}
 		if (i == pace_to)
-			t_last = now_ns();
+			t_last = bench_now_ns();
 		if (i == warm - 1) {
 			/* Warm-up done: size the measurement from its pace. */
 			n = measured_count(cfg, t_last - t_first,
@@ -435,10 +427,10 @@ static void stream_parent(const struct bench_config *cfg,
 			if (send_counts(r, ctl, n, p))
 				goto out;
 			counters_start(bc);
-			t0 = now_ns();
+			t0 = bench_now_ns();
 		}
 	}
-	t1 = now_ns();
+	t1 = bench_now_ns();
 	counters_stop(bc, &r->counts);
 	r->iters = n * p;
 	r->measured = n * p;
@@ -643,7 +635,7 @@ static int read_by(int fd, void *buf, size_t len, uint64_t deadline)
 	int ret;
 
 	while (len) {
-		now = now_ns();
+		now = bench_now_ns();
 		if (now >= deadline) {
 			errno = ETIMEDOUT;
 			return -1;
@@ -672,7 +664,7 @@ static int read_by(int fd, void *buf, size_t len, uint64_t deadline)
 static int collect(const struct bench_config *cfg, struct bench_result *r,
 		   int fd)
 {
-	uint64_t deadline = now_ns() + cell_timeout_s(cfg) * 1000000000ull;
+	uint64_t deadline = bench_now_ns() + cell_timeout_s(cfg) * 1000000000ull;
 	struct cell_report rep;
 	uint64_t *all;
 
