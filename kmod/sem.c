@@ -16,6 +16,17 @@
  * This is per open file description, so it also covers a process that is
  * killed while holding units.
  *
+ * Waiting on a word: KIPC_IOC_SEM_WAIT_WORD sleeps only if a 32-bit word
+ * of the caller's memory still holds what the caller expects, read under
+ * the lock that posts and wakes take (futex(2)'s rule), and
+ * KIPC_IOC_SEM_WAKE grants units to sleepers only, never to the value.
+ * Together they let the units live in shared memory and the semaphore
+ * hold only the sleepers (libkipc's kipc_benaphore): a waiter that
+ * announced itself and then finds the word changed returns at once
+ * instead of sleeping until a post's system call arrives. Both keep the
+ * rules above: sleepers are still served oldest first, a grant is still
+ * owned, and undo counts their units as it counts waits and posts.
+ *
  * Access: waiting and posting change the value and need a handle opened for
  * writing (as SysV semop needs alter permission); reading the value, stat
  * and poll work on any handle.
@@ -80,25 +91,24 @@ static struct kipc_sem *kipc_sem(struct kipc_obj *obj)
 }
 
 /*
- * Add @count units: to the oldest waiters first, the rest to the value.
- * The caller has checked that the value cannot pass the maximum. Returns
- * true if the value turned non-zero, i.e. pollers must be woken.
+ * Grant up to @count units to the oldest waiters, one each. Returns how
+ * many were granted.
  *
  * The first waiter granted a unit is returned in *@first, with a
  * reference, for kipc_sem_wake() after the lock is dropped: woken under
  * the lock, it would run only to spin on it (as fs/pipe.c wakes after
  * unlock). Any further ones are woken here.
  */
-static bool kipc_sem_give(struct kipc_sem *sem, u32 count,
+static u32 kipc_sem_grant(struct kipc_sem *sem, u32 count,
 			  struct task_struct **first)
 {
 	struct kipc_sem_waiter *w;
-	bool was_zero = !sem->value;
+	u32 granted = 0;
 
 	lockdep_assert_held(&sem->lock);
 
 	*first = NULL;
-	while (count && !list_empty(&sem->waiters)) {
+	while (granted < count && !list_empty(&sem->waiters)) {
 		w = list_first_entry(&sem->waiters, struct kipc_sem_waiter, node);
 		list_del_init(&w->node);
 		w->granted = true;
@@ -109,14 +119,30 @@ static bool kipc_sem_give(struct kipc_sem *sem, u32 count,
 		} else {
 			wake_up_process(w->task);
 		}
-		count--;
+		granted++;
 	}
-	sem->value += count;
+	return granted;
+}
+
+/*
+ * Add @count units: to the oldest waiters first, the rest to the value.
+ * The caller has checked that the value cannot pass the maximum. Returns
+ * true if the value turned non-zero, i.e. pollers must be woken. *@first
+ * is as for kipc_sem_grant().
+ */
+static bool kipc_sem_give(struct kipc_sem *sem, u32 count,
+			  struct task_struct **first)
+{
+	bool was_zero = !sem->value;
+
+	lockdep_assert_held(&sem->lock);
+
+	sem->value += count - kipc_sem_grant(sem, count, first);
 	sem->high_water = max(sem->high_water, sem->value);
 	return was_zero && sem->value;
 }
 
-/* Wake what kipc_sem_give() returned in *first, and drop the reference. */
+/* Wake what kipc_sem_grant() returned in *first, and drop the reference. */
 static void kipc_sem_wake(struct task_struct *task)
 {
 	if (task) {
@@ -185,42 +211,124 @@ static int kipc_sem_sleep(struct kipc_sem *sem, struct kipc_handle *h,
 	return ret;
 }
 
+/*
+ * Check a wait's deadline: with KIPC_SEM_TIMED in @flags, @timeout_ns (at
+ * most KTIME_MAX) goes to *@buf and *@deadline points at it; else it must
+ * be zero and *@deadline is NULL.
+ */
+static int kipc_sem_deadline(u32 flags, u64 timeout_ns, ktime_t *buf,
+			     ktime_t **deadline)
+{
+	*deadline = NULL;
+	if (!(flags & KIPC_SEM_TIMED))
+		return timeout_ns ? -EINVAL : 0;
+	if (timeout_ns > KTIME_MAX)
+		return -EINVAL;
+	*buf = ns_to_ktime(timeout_ns);
+	*deadline = buf;
+	return 0;
+}
+
+/*
+ * Lock the semaphore and take a unit if there is one (true). Returns with
+ * the lock held either way.
+ */
+static bool kipc_sem_take(struct kipc_sem *sem, struct kipc_handle *h)
+	__acquires(&sem->lock)
+{
+	spin_lock(&sem->lock);
+	if (!sem->value)
+		return false;
+	sem->value--;
+	kipc_sem_took(sem, h);
+	return true;
+}
+
 static int kipc_sem_wait(struct file *file, struct kipc_sem_wait __user *uw)
 {
 	struct kipc_handle *h = kipc_file_handle(file);
 	struct kipc_sem *sem = kipc_sem(h->obj);
 	struct kipc_sem_wait args;
-	ktime_t deadline;
-	bool try;
+	ktime_t buf, *deadline;
+	int err;
 
 	if (copy_from_user(&args, uw, sizeof(args)))
 		return -EFAULT;
 	if (args.pad || args.flags & ~KIPC_SEM_WAIT_ALL)
 		return -EINVAL;
-	if (args.flags & KIPC_SEM_TIMED) {
-		if (args.timeout_ns > KTIME_MAX)
-			return -EINVAL;
-		deadline = ns_to_ktime(args.timeout_ns);
-	} else if (args.timeout_ns) {
-		return -EINVAL;
-	}
+	err = kipc_sem_deadline(args.flags, args.timeout_ns, &buf, &deadline);
+	if (err)
+		return err;
 	if (!(file->f_mode & FMODE_WRITE))
 		return -EBADF;
-	try = (args.flags & KIPC_SEM_TRY) || (file->f_flags & O_NONBLOCK);
 
-	spin_lock(&sem->lock);
-	if (sem->value) {
-		sem->value--;
-		kipc_sem_took(sem, h);
+	if (kipc_sem_take(sem, h)) {
 		spin_unlock(&sem->lock);
 		return 0;
 	}
-	if (try) {
+	if ((args.flags & KIPC_SEM_TRY) || (file->f_flags & O_NONBLOCK)) {
 		spin_unlock(&sem->lock);
 		return -EAGAIN;
 	}
-	return kipc_sem_sleep(sem, h, args.flags & KIPC_SEM_TIMED ?
-			      &deadline : NULL);
+	return kipc_sem_sleep(sem, h, deadline);
+}
+
+/*
+ * Read the word at @uaddr with the lock held. Page faults are disabled
+ * (a spinlock is held), so this fails with -EFAULT also when the page is
+ * merely not present; the caller then faults it in unlocked and retries.
+ */
+static int kipc_sem_read_word_locked(u32 __user *uaddr, u32 *val)
+{
+	int ret;
+
+	pagefault_disable();
+	ret = __get_user(*val, uaddr);
+	pagefault_enable();
+	return ret;
+}
+
+static int kipc_sem_wait_word(struct file *file,
+			      struct kipc_sem_wait_word __user *uw)
+{
+	struct kipc_handle *h = kipc_file_handle(file);
+	struct kipc_sem *sem = kipc_sem(h->obj);
+	struct kipc_sem_wait_word args;
+	ktime_t buf, *deadline;
+	u32 __user *uaddr;
+	u32 val;
+	int err;
+
+	if (copy_from_user(&args, uw, sizeof(args)))
+		return -EFAULT;
+	if (args.flags & ~KIPC_SEM_TIMED || args.uaddr % sizeof(u32))
+		return -EINVAL;
+	err = kipc_sem_deadline(args.flags, args.timeout_ns, &buf, &deadline);
+	if (err)
+		return err;
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	uaddr = u64_to_user_ptr(args.uaddr);
+	if (!access_ok(uaddr, sizeof(u32)))
+		return -EFAULT;
+
+	for (;;) {
+		if (kipc_sem_take(sem, h)) {
+			spin_unlock(&sem->lock);
+			return 0;
+		}
+		if (!kipc_sem_read_word_locked(uaddr, &val))
+			break;
+		spin_unlock(&sem->lock);
+		/* Fault the page in, or fail if it is not there at all. */
+		if (get_user(val, uaddr))
+			return -EFAULT;
+	}
+	if (val != args.expected || (file->f_flags & O_NONBLOCK)) {
+		spin_unlock(&sem->lock);
+		return -EAGAIN;
+	}
+	return kipc_sem_sleep(sem, h, deadline);
 }
 
 static int kipc_sem_post(struct file *file, struct kipc_sem_post __user *up)
@@ -255,6 +363,33 @@ static int kipc_sem_post(struct file *file, struct kipc_sem_post __user *up)
 	return 0;
 }
 
+static int kipc_sem_wake_waiters(struct file *file,
+				 struct kipc_sem_wake __user *uw)
+{
+	struct kipc_handle *h = kipc_file_handle(file);
+	struct kipc_sem *sem = kipc_sem(h->obj);
+	struct kipc_sem_wake args;
+	struct task_struct *task;
+	u32 woken;
+
+	if (copy_from_user(&args, uw, sizeof(args)))
+		return -EFAULT;
+	if (args.pad || !args.count)
+		return -EINVAL;
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+
+	spin_lock(&sem->lock);
+	woken = kipc_sem_grant(sem, args.count, &task);
+	sem->posts += woken;
+	if (h->flags & KIPC_F_UNDO)
+		h->undo -= woken;
+	spin_unlock(&sem->lock);
+
+	kipc_sem_wake(task);
+	return woken;
+}
+
 static int kipc_sem_getvalue(struct file *file,
 			     struct kipc_sem_value __user *uv)
 {
@@ -279,6 +414,10 @@ static long kipc_sem_ioctl(struct file *file, unsigned int cmd,
 		return kipc_sem_post(file, argp);
 	case KIPC_IOC_SEM_GETVALUE:
 		return kipc_sem_getvalue(file, argp);
+	case KIPC_IOC_SEM_WAIT_WORD:
+		return kipc_sem_wait_word(file, argp);
+	case KIPC_IOC_SEM_WAKE:
+		return kipc_sem_wake_waiters(file, argp);
 	default:
 		return kipc_obj_ioctl(file, cmd, arg);
 	}

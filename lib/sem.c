@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Semaphores: wait (blocking, try, timed), post and get value, each one
- * ioctl on the semaphore's fd.
+ * Semaphores: wait (blocking, try, timed, on a word), post, wake and get
+ * value, each one ioctl on the semaphore's fd.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -55,6 +55,39 @@ int kipc_sem_timedwait(int fd, const struct timespec *abs_timeout)
 	}
 	return kipc_sem_do_wait(fd, KIPC_SEM_TIMED,
 				kipc_timespec_to_ns(abs_timeout));
+}
+
+int kipc_sem_wait_word(int fd, const uint32_t *word, uint32_t expected,
+		       const struct timespec *abs_timeout)
+{
+	struct kipc_sem_wait_word args;
+
+	memset(&args, 0, sizeof(args));
+	if (abs_timeout) {
+		if (abs_timeout->tv_nsec < 0 ||
+		    abs_timeout->tv_nsec >= NSEC_PER_SEC) {
+			errno = EINVAL;
+			return -1;
+		}
+		args.flags = KIPC_SEM_TIMED;
+		args.timeout_ns = kipc_timespec_to_ns(abs_timeout);
+	}
+	args.uaddr = (uintptr_t)word;
+	args.expected = expected;
+	return ioctl(fd, KIPC_IOC_SEM_WAIT_WORD, &args) < 0 ? -1 : 0;
+}
+
+int kipc_sem_wake(int fd, unsigned count)
+{
+	struct kipc_sem_wake args;
+
+	if (!count) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(&args, 0, sizeof(args));
+	args.count = count;
+	return ioctl(fd, KIPC_IOC_SEM_WAKE, &args);
 }
 
 int kipc_sem_post_n(int fd, unsigned count)

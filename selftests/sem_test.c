@@ -2,7 +2,8 @@
 /*
  * Semaphores: take and give, limits, blocking hand-off between processes,
  * timeouts, signals, poll, FIFO order, exact wake-ups, undo on close and
- * on SIGKILL, fd passing, and a mutual-exclusion stress test.
+ * on SIGKILL, fd passing, waiting on a word and waking, benaphores, and
+ * mutual-exclusion stress tests.
  */
 #include <poll.h>
 #include <pthread.h>
@@ -509,6 +510,232 @@ TEST(fd_passed_over_scm_rights_is_the_same_semaphore)
 	close(fd);
 }
 
+/* A page of MAP_SHARED memory for words and benaphores, zeroed. */
+static void *shared_page(void)
+{
+	void *p = mmap(NULL, page_size(), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static int wait_word_raw(int fd, uint64_t uaddr, uint32_t expected,
+			 uint32_t flags, uint64_t timeout_ns)
+{
+	struct kipc_sem_wait_word w = {
+		.timeout_ns = timeout_ns, .uaddr = uaddr,
+		.expected = expected, .flags = flags,
+	};
+
+	return ioctl(fd, KIPC_IOC_SEM_WAIT_WORD, &w);
+}
+
+TEST(wait_word_fails_at_once_when_the_word_moved)
+{
+	uint32_t word = 5;
+	int fd = new_sem(0, 0, 0);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, kipc_sem_wait_word(fd, &word, 4, NULL));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(0, wait_blocked_tasks(fd, 0, 0));
+	EXPECT_EQ(0, sem_value(fd));
+
+	/* A unit that is there is taken whatever the word says. */
+	ASSERT_EQ(0, kipc_sem_post(fd));
+	EXPECT_EQ(0, kipc_sem_wait_word(fd, &word, 4, NULL));
+	EXPECT_EQ(0, sem_value(fd));
+	close(fd);
+}
+
+TEST(wait_word_argument_checks)
+{
+	uint32_t words[2] = { 0, 0 };
+	struct kipc_sem_wake k;
+	int fd = new_sem(0, 0, 0);
+	void *gone;
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, wait_word_raw(fd, (uintptr_t)words + 1, 0, 0, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, wait_word_raw(fd, (uintptr_t)words, 0, KIPC_SEM_TRY, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, wait_word_raw(fd, (uintptr_t)words, 0, 1u << 9, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, wait_word_raw(fd, (uintptr_t)words, 0, 0, 1));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, wait_word_raw(fd, (uintptr_t)words, 0, KIPC_SEM_TIMED,
+				    (uint64_t)INT64_MAX + 1));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, wait_word_raw(fd, 0, 0, 0, 0));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, wait_word_raw(fd, 0xffff888000000000ull, 0, 0, 0));
+	EXPECT_EQ(EFAULT, errno);
+	gone = shared_page();
+	ASSERT_NE(NULL, gone);
+	ASSERT_EQ(0, munmap(gone, page_size()));
+	EXPECT_EQ(-1, kipc_sem_wait_word(fd, gone, 0, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(fd, KIPC_IOC_SEM_WAIT_WORD, NULL));
+	EXPECT_EQ(EFAULT, errno);
+
+	EXPECT_EQ(-1, kipc_sem_wake(fd, 0));
+	EXPECT_EQ(EINVAL, errno);
+	memset(&k, 0, sizeof(k));
+	EXPECT_EQ(-1, ioctl(fd, KIPC_IOC_SEM_WAKE, &k));
+	EXPECT_EQ(EINVAL, errno);
+	k.count = 1;
+	k.pad = 1;
+	EXPECT_EQ(-1, ioctl(fd, KIPC_IOC_SEM_WAKE, &k));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(fd, KIPC_IOC_SEM_WAKE, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	/* Nobody slept, nothing was given. */
+	EXPECT_EQ(0, wait_blocked_tasks(fd, 0, 0));
+	EXPECT_EQ(0, sem_value(fd));
+	close(fd);
+}
+
+TEST(wait_word_and_wake_need_write_access)
+{
+	uint32_t word = 0;
+	char name[64];
+	int fd, ro;
+
+	uniq_name(name, sizeof(name), "word-ro");
+	fd = kipc_open(name, KIPC_SEM, O_RDWR | O_CREAT | O_EXCL, 0600, NULL);
+	ASSERT_LE(0, fd);
+	ro = kipc_open(name, KIPC_SEM, O_RDONLY, 0, NULL);
+	ASSERT_LE(0, ro);
+	EXPECT_EQ(-1, kipc_sem_wait_word(ro, &word, 0, NULL));
+	EXPECT_EQ(EBADF, errno);
+	EXPECT_EQ(-1, kipc_sem_wake(ro, 1));
+	EXPECT_EQ(EBADF, errno);
+	close(ro);
+	close(fd);
+	EXPECT_EQ(0, kipc_unlink(name));
+}
+
+/*
+ * The word is on a page never touched: the read under the lock faults,
+ * the module faults it in unlocked and reads again. Then a deadline, and
+ * an O_NONBLOCK handle, where it would sleep.
+ */
+TEST(wait_word_on_an_untouched_page_times_out)
+{
+	struct timespec ts = mono_in_ms(50);
+	uint32_t *word = shared_page();
+	int fd = new_sem(0, 0, 0);
+
+	ASSERT_LE(0, fd);
+	ASSERT_NE(NULL, word);
+	EXPECT_EQ(-1, kipc_sem_wait_word(fd, word, 0, &ts));
+	EXPECT_EQ(ETIMEDOUT, errno);
+	EXPECT_EQ(0, wait_blocked_tasks(fd, 0, 0));
+
+	ASSERT_EQ(0, fcntl(fd, F_SETFL, O_NONBLOCK));
+	EXPECT_EQ(-1, kipc_sem_wait_word(fd, word, 0, NULL));
+	EXPECT_EQ(EAGAIN, errno);
+	munmap(word, page_size());
+	close(fd);
+}
+
+TEST(wake_gives_sleepers_units_fifo_and_never_banks)
+{
+	enum { N = 3 };
+	uint32_t *word = shared_page();
+	int fd = new_sem(0, 0, 0), order[2], i, got, seen;
+	pid_t pids[N];
+
+	ASSERT_LE(0, fd);
+	ASSERT_NE(NULL, word);
+	ASSERT_EQ(0, pipe(order));
+	EXPECT_EQ(0, kipc_sem_wake(fd, 4));
+	EXPECT_EQ(0, sem_value(fd));
+
+	for (i = 0; i < N; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (pids[i] == 0) {
+			if (kipc_sem_wait_word(fd, word, 0, NULL))
+				_exit(1);
+			_exit(write(order[1], &i, sizeof(i)) == sizeof(i) ? 0 : 2);
+		}
+		ASSERT_EQ(0, wait_blocked_tasks(fd, 0, i + 1));
+	}
+	/* One wake: the oldest sleeper, and only it. */
+	EXPECT_EQ(1, kipc_sem_wake(fd, 1));
+	ASSERT_EQ(sizeof(got), read(order[0], &got, sizeof(got)));
+	EXPECT_EQ(0, got);
+	EXPECT_EQ(0, reap(pids[0]));
+	EXPECT_EQ(0, wait_blocked_tasks(fd, 0, 2));
+	/* More than there are: both, and it says so (they run in any order). */
+	EXPECT_EQ(2, kipc_sem_wake(fd, 5));
+	for (i = 0, seen = 0; i < 2; i++) {
+		ASSERT_EQ(sizeof(got), read(order[0], &got, sizeof(got)));
+		seen |= 1 << got;
+	}
+	EXPECT_EQ(6, seen);
+	EXPECT_EQ(0, reap(pids[1]));
+	EXPECT_EQ(0, reap(pids[2]));
+	EXPECT_EQ(0, sem_value(fd));
+	close(order[0]);
+	close(order[1]);
+	munmap(word, page_size());
+	close(fd);
+}
+
+TEST(signal_interrupts_wait_word)
+{
+	uint32_t *word = shared_page();
+	int fd = new_sem(0, 0, 0);
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	ASSERT_NE(NULL, word);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		catch_signal(SIGUSR1, 0);
+		if (kipc_sem_wait_word(fd, word, 0, NULL) == 0)
+			_exit(1);
+		_exit(errno == EINTR ? 0 : 2);
+	}
+	ASSERT_EQ(0, wait_blocked_tasks(fd, 0, 1));
+	ASSERT_EQ(0, kill(pid, SIGUSR1));
+	EXPECT_EQ(0, reap(pid));
+	EXPECT_EQ(0, wait_blocked_tasks(fd, 0, 0));
+	EXPECT_EQ(0, kipc_sem_wake(fd, 1));
+	munmap(word, page_size());
+	close(fd);
+}
+
+TEST(benaphore_takes_and_gives_without_the_kernel)
+{
+	struct kipc_benaphore b;
+	int fd = new_sem(0, 0, 0);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, kipc_benaphore_init(&b, KIPC_SEM_VALUE_MAX + 1u));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, kipc_benaphore_init(&b, 1));
+	EXPECT_EQ(0, kipc_benaphore_wait(&b, fd));
+	EXPECT_EQ(-1, kipc_benaphore_trywait(&b));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(0, kipc_benaphore_post(&b, fd));
+	EXPECT_EQ(0, kipc_benaphore_trywait(&b));
+	EXPECT_EQ(0, b.value);
+	EXPECT_EQ(0, b.sleepers);
+
+	ASSERT_EQ(0, kipc_benaphore_init(&b, KIPC_SEM_VALUE_MAX));
+	EXPECT_EQ(-1, kipc_benaphore_post(&b, fd));
+	EXPECT_EQ(EOVERFLOW, errno);
+	EXPECT_EQ(KIPC_SEM_VALUE_MAX, b.value);
+	/* The kipc semaphore never holds a unit. */
+	EXPECT_EQ(0, sem_value(fd));
+	close(fd);
+}
+
 /*
  * N processes each do M wait/post pairs around a non-atomic increment of
  * a shared counter: with a binary semaphore the count must come out exact.
@@ -560,6 +787,89 @@ TEST_F_TIMEOUT(stress, mutual_exclusion_is_exact, 600)
 	EXPECT_EQ(N * M, *counter);
 	EXPECT_EQ(1, sem_value(fd));
 	munmap((void *)counter, 4096);
+	close(fd);
+}
+
+/*
+ * Two benaphores bounce a token between two processes many times; each
+ * side sleeps and is woken on most turns, so a lost wake-up hangs the
+ * test (the harness's timeout fails it).
+ */
+TEST_F_TIMEOUT(stress, benaphore_ping_pong_loses_no_wake_up, 600)
+{
+	enum { TURNS = 3000 };
+	struct kipc_benaphore *b = shared_page();
+	int fd = new_sem(0, 0, 0);
+	pid_t pid;
+	int i;
+
+	ASSERT_LE(0, fd);
+	ASSERT_NE(NULL, b);
+	kipc_benaphore_init(&b[0], 0);
+	kipc_benaphore_init(&b[1], 0);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		for (i = 0; i < TURNS; i++)
+			if (kipc_benaphore_wait(&b[0], fd) ||
+			    kipc_benaphore_post(&b[1], fd))
+				_exit(1);
+		_exit(0);
+	}
+	for (i = 0; i < TURNS; i++) {
+		ASSERT_EQ(0, kipc_benaphore_post(&b[0], fd));
+		ASSERT_EQ(0, kipc_benaphore_wait(&b[1], fd));
+	}
+	EXPECT_EQ(0, reap(pid));
+	EXPECT_EQ(0, b[0].value);
+	EXPECT_EQ(0, b[1].value);
+	EXPECT_EQ(0, b[0].sleepers);
+	EXPECT_EQ(0, b[1].sleepers);
+	EXPECT_EQ(0, sem_value(fd));
+	munmap(b, page_size());
+	close(fd);
+}
+
+TEST_F_TIMEOUT(stress, benaphore_mutual_exclusion_is_exact, 600)
+{
+	enum { N = 4, M = 2000 };
+	struct {
+		struct kipc_benaphore lock;
+		unsigned long counter;
+	} *sh = shared_page();
+	int fd = new_sem(0, 0, 0), i;
+	pid_t pids[N];
+
+	ASSERT_LE(0, fd);
+	ASSERT_NE(NULL, sh);
+	kipc_benaphore_init(&sh->lock, 1);
+	for (i = 0; i < N; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (pids[i] == 0) {
+			for (int j = 0; j < M; j++) {
+				unsigned long v;
+
+				if (kipc_benaphore_wait(&sh->lock, fd))
+					_exit(1);
+				v = *(volatile unsigned long *)&sh->counter;
+				if (j % 64 == 0)
+					sched_yield();
+				*(volatile unsigned long *)&sh->counter = v + 1;
+				if (kipc_benaphore_post(&sh->lock, fd))
+					_exit(2);
+			}
+			_exit(0);
+		}
+	}
+	for (i = 0; i < N; i++)
+		EXPECT_EQ(0, reap(pids[i]));
+	EXPECT_EQ(N * M, sh->counter);
+	EXPECT_EQ(1, sh->lock.value);
+	EXPECT_EQ(0, sh->lock.sleepers);
+	EXPECT_EQ(0, wait_blocked_tasks(fd, 0, 0));
+	EXPECT_EQ(0, sem_value(fd));
+	munmap(sh, page_size());
 	close(fd);
 }
 

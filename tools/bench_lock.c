@@ -23,8 +23,9 @@
  *   flock          flock(LOCK_EX) on a file, each process its own open
  *   kipc-sem       a kipc semaphore of max 1, one handle shared
  *   kipc-sem-undo  the same, each process its own handle with KIPC_F_UNDO
- *   benaphore      a counter in the region in front of a kipc semaphore,
- *                  as the kipc-shm channel uses: the kernel is entered
+ *   benaphore      libkipc's kipc_benaphore in the region, as the
+ *                  kipc-shm channel uses: the unit in shared memory, the
+ *                  sleepers in a kipc semaphore, so the kernel is entered
  *                  only to sleep or to wake a sleeper
  *
  * The bench opens each lock before the cell's leader forks (as the
@@ -59,7 +60,7 @@
 /* The region every process of a lock cell maps. */
 struct lock_shared {
 	pthread_mutex_t mutex;		/* robust-mutex */
-	int32_t bena;			/* benaphore: value - sleepers */
+	struct kipc_benaphore bena;	/* benaphore */
 	int32_t stop;			/* set by the leader: time is up */
 	uint64_t counter;		/* the shared state the lock protects */
 	uint64_t release_ns;		/* when the holder let go ... */
@@ -285,29 +286,25 @@ static void ksem_undo_close(struct bench_lock *l)
 	kipc_unlink(l->name);
 }
 
-/* --- benaphore: the counter counts value - sleepers; the sem, wake-ups owed --- */
+/* --- benaphore: the unit in the region, the sleepers in a kipc semaphore --- */
 
 static int bena_open(struct bench_lock *l)
 {
-	struct kipc_attr attr = { .value = 0, .max = BENCH_MAX_PROCS + 1 };
+	struct kipc_attr attr = { 0 };
 
-	l->sh->bena = 1;
+	kipc_benaphore_init(&l->sh->bena, 1);
 	l->fd = kipc_open(NULL, KIPC_SEM, O_RDWR | O_CLOEXEC, 0, &attr);
 	return l->fd < 0 ? -1 : 0;
 }
 
 static int bena_acquire(struct bench_lock *l)
 {
-	if (__atomic_fetch_sub(&l->sh->bena, 1, __ATOMIC_ACQ_REL) > 0)
-		return 0;
-	return TEMP_FAILURE_RETRY(kipc_sem_wait(l->fd));
+	return TEMP_FAILURE_RETRY(kipc_benaphore_wait(&l->sh->bena, l->fd));
 }
 
 static int bena_release(struct bench_lock *l)
 {
-	if (__atomic_fetch_add(&l->sh->bena, 1, __ATOMIC_ACQ_REL) >= 0)
-		return 0;
-	return kipc_sem_post(l->fd);
+	return kipc_benaphore_post(&l->sh->bena, l->fd);
 }
 
 static const struct lock_kind kinds[] = {

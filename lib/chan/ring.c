@@ -8,12 +8,10 @@
  *
  *   shm       POSIX shared memory (shm_open) and POSIX semaphores
  *             (sem_t in the shared page, pshared)
- *   kipc-shm  a kipc region and three kipc semaphores, each behind a
- *             counter in the shared page so that, as with a futex, the
- *             kernel is entered only to sleep or to wake a sleeper (a
- *             "benaphore", after BeOS): the counter is the semaphore's
- *             value minus its sleepers, and the kipc semaphore counts
- *             wake-ups owed
+ *   kipc-shm  a kipc region and three benaphores (kipc.h): the units
+ *             in the shared page, the sleepers in kipc semaphores, so
+ *             that, as with a futex, the kernel is entered only to sleep
+ *             or to wake a sleeper
  *
  * A message is copied in by the sender and out by the receiver, as a pipe
  * copies it; the slot's length word says how much of the slot is used.
@@ -41,7 +39,7 @@ struct ring_hdr {
 	uint32_t head;			/* next slot to fill; LOCK holder only */
 	uint32_t tail;			/* next slot to drain; receiver only */
 	sem_t sems[RING_NR_SEMS];	/* shm only */
-	int32_t count[RING_NR_SEMS];	/* kipc-shm only: value - sleepers */
+	struct kipc_benaphore bena[RING_NR_SEMS];	/* kipc-shm only */
 } __attribute__((aligned(RING_ALIGN)));
 
 struct ring {
@@ -225,17 +223,13 @@ static int shm_open_ring(struct kipc_chan *c)
 
 static int kipc_ring_wait(struct ring *r, int sem)
 {
-	if (__atomic_fetch_sub(&r->hdr->count[sem], 1, __ATOMIC_ACQ_REL) > 0)
-		return 0;
-	/* We are a sleeper now: wait for the wake-up a post will owe us. */
-	return TEMP_FAILURE_RETRY(kipc_sem_wait(r->kipc_sems[sem]));
+	return TEMP_FAILURE_RETRY(kipc_benaphore_wait(&r->hdr->bena[sem],
+						      r->kipc_sems[sem]));
 }
 
 static int kipc_ring_post(struct ring *r, int sem)
 {
-	if (__atomic_fetch_add(&r->hdr->count[sem], 1, __ATOMIC_ACQ_REL) >= 0)
-		return 0;
-	return kipc_sem_post(r->kipc_sems[sem]);
+	return kipc_benaphore_post(&r->hdr->bena[sem], r->kipc_sems[sem]);
 }
 
 static size_t kipc_shm_limit(void)
@@ -256,7 +250,7 @@ static int kipc_shm_open_ring(struct kipc_chan *c)
 	if (chan_kipc_ready() || ring_alloc(c))
 		return -1;
 	r = c->priv;
-	/* The kernel's side starts at 0: no wake-up is owed yet. */
+	/* The kernel's side holds only sleepers: it starts at 0. */
 	for (i = 0; i < RING_NR_SEMS; i++) {
 		r->kipc_sems[i] = kipc_open(NULL, KIPC_SEM, O_RDWR | O_CLOEXEC,
 					    0600, &attr);
@@ -278,9 +272,9 @@ static int kipc_shm_open_ring(struct kipc_chan *c)
 	r = ring_init(c, mem, size, stride);
 	r->wait = kipc_ring_wait;
 	r->post = kipc_ring_post;
-	r->hdr->count[RING_FREE] = c->opts.depth;
-	r->hdr->count[RING_USED] = 0;
-	r->hdr->count[RING_LOCK] = 1;
+	kipc_benaphore_init(&r->hdr->bena[RING_FREE], c->opts.depth);
+	kipc_benaphore_init(&r->hdr->bena[RING_USED], 0);
+	kipc_benaphore_init(&r->hdr->bena[RING_LOCK], 1);
 	return 0;
 }
 

@@ -170,6 +170,61 @@ int kipc_sem_post_n(int fd, unsigned count);
 int kipc_sem_getvalue(int fd, unsigned *value);
 
 /*
+ * Sleep in the semaphore as kipc_sem_timedwait() does (@abs_timeout NULL:
+ * no deadline), but only while the 32-bit word at @word (4-byte aligned)
+ * still holds @expected: the module reads it under the lock that posts
+ * and wakes take, so a kipc_sem_wake() made after the word was changed
+ * either finds this caller asleep or is seen by it, as with futex(2)'s
+ * FUTEX_WAIT. EAGAIN at once if the word differs (or on an O_NONBLOCK
+ * handle where it would sleep), EFAULT if it cannot be read. Returns 0
+ * once it took a unit: one that was there, or one a post or wake gave it.
+ */
+int kipc_sem_wait_word(int fd, const uint32_t *word, uint32_t expected,
+		       const struct timespec *abs_timeout);
+
+/*
+ * Give one unit each to up to @count (at least 1) tasks sleeping in the
+ * semaphore, oldest first; unlike kipc_sem_post_n() nothing is added to
+ * the value, so with no sleeper it does nothing. Returns how many woke.
+ */
+int kipc_sem_wake(int fd, unsigned count);
+
+/*
+ * A benaphore: a counting semaphore whose units live in memory that the
+ * processes share (a kipc region, shm_open(), MAP_SHARED), with a kipc
+ * semaphore of value 0 for its sleepers, opened by each process (any
+ * handle of the same semaphore will do). While units are there, wait and
+ * post are one atomic instruction and no system call; a waiter enters the
+ * kernel only to sleep (kipc_sem_wait_word on @value), a poster only when
+ * a waiter has announced itself in @sleepers. Unlike the kipc semaphore
+ * it is not FIFO (a newcomer may take a unit a sleeper was woken for, as
+ * with sem_wait(3)) and has no undo; a process killed while announced
+ * costs later posts a useless wake-up each, nothing else.
+ */
+struct kipc_benaphore {
+	uint32_t value;		/* units available */
+	uint32_t sleepers;	/* waiters announced for the kipc semaphore */
+};
+
+/* Set *@b to @value units and no sleepers (EINVAL above KIPC_SEM_VALUE_MAX). */
+int kipc_benaphore_init(struct kipc_benaphore *b, unsigned value);
+
+/*
+ * Take a unit, sleeping in the kipc semaphore @fd while there is none.
+ * EINTR if a signal handler runs first (restart it, as with sem_wait(3)).
+ */
+int kipc_benaphore_wait(struct kipc_benaphore *b, int fd);
+
+/* Take a unit if there is one, else fail with EAGAIN; never a system call. */
+int kipc_benaphore_trywait(struct kipc_benaphore *b);
+
+/*
+ * Add a unit and, if a waiter announced itself, wake one through @fd.
+ * EOVERFLOW (and nothing changes) at KIPC_SEM_VALUE_MAX.
+ */
+int kipc_benaphore_post(struct kipc_benaphore *b, int fd);
+
+/*
  * Regions (KIPC_SHM): a sized set of shared pages to mmap, pread and
  * pwrite. Sizes are whole pages (sysconf(_SC_PAGESIZE)); attr->size 0
  * creates one of the module's default size. See <linux/kipc.h> for the

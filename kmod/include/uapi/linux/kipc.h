@@ -36,8 +36,10 @@
 #define KIPC_FEAT_SHM		_BITULL(3)	/* KIPC_SHM regions */
 /* Abilities other than object types count down from bit 63. */
 #define KIPC_FEAT_NETLINK	_BITULL(63)	/* the "kipc" genetlink family */
+#define KIPC_FEAT_SEM_WORD	_BITULL(62)	/* KIPC_IOC_SEM_WAIT_WORD, _WAKE */
 #define KIPC_FEATURES_ALL	(KIPC_FEAT_SEM | KIPC_FEAT_PIPE | KIPC_FEAT_MQ | \
-				 KIPC_FEAT_SHM | KIPC_FEAT_NETLINK)
+				 KIPC_FEAT_SHM | KIPC_FEAT_NETLINK | \
+				 KIPC_FEAT_SEM_WORD)
 
 /* Object types. */
 enum kipc_type {
@@ -286,6 +288,46 @@ struct kipc_sem_wait {
  * EBADF on a handle opened without write access.
  */
 struct kipc_sem_post {
+	__u32 count;
+	__u32 pad;
+};
+
+/**
+ * struct kipc_sem_wait_word - argument of KIPC_IOC_SEM_WAIT_WORD
+ * @timeout_ns: in: as in struct kipc_sem_wait
+ * @uaddr:      in: a 32-bit word in the caller's memory, 4-byte aligned
+ *              (EINVAL otherwise; EFAULT if it cannot be read)
+ * @expected:   in: the value it must still hold for the caller to sleep
+ * @flags:      in: KIPC_SEM_TIMED or 0
+ *
+ * As KIPC_IOC_SEM_WAIT, except that when it would sleep it first reads
+ * the word at @uaddr and, if the word is not @expected, fails with EAGAIN
+ * instead. The read and joining the waiters are one step under the
+ * semaphore's lock, so a KIPC_IOC_SEM_POST or KIPC_IOC_SEM_WAKE made after
+ * the word was changed either finds the caller waiting or is seen by it
+ * (the futex(2) FUTEX_WAIT rule). With KIPC_IOC_SEM_WAKE this lets a
+ * counter in shared memory carry the units and the semaphore only its
+ * sleepers: see kipc_benaphore in libkipc. O_NONBLOCK: EAGAIN where it
+ * would sleep.
+ */
+struct kipc_sem_wait_word {
+	__u64 timeout_ns;
+	__u64 uaddr;
+	__u32 expected;
+	__u32 flags;
+};
+
+/**
+ * struct kipc_sem_wake - argument of KIPC_IOC_SEM_WAKE
+ * @count: in: most waiters to wake, at least 1
+ * @pad:   must be zero
+ *
+ * Gives one unit each to up to @count tasks sleeping in the semaphore,
+ * oldest first, as a post would, but never adds to the value: with no
+ * sleeper it does nothing. Returns how many it woke. EBADF on a handle
+ * opened without write access.
+ */
+struct kipc_sem_wake {
 	__u32 count;
 	__u32 pad;
 };
@@ -602,6 +644,8 @@ struct kipc_shm_info {
 #define KIPC_IOC_SEM_WAIT	_IOW(KIPC_IOC_MAGIC, 0x60, struct kipc_sem_wait)
 #define KIPC_IOC_SEM_POST	_IOW(KIPC_IOC_MAGIC, 0x61, struct kipc_sem_post)
 #define KIPC_IOC_SEM_GETVALUE	_IOR(KIPC_IOC_MAGIC, 0x62, struct kipc_sem_value)
+#define KIPC_IOC_SEM_WAIT_WORD	_IOW(KIPC_IOC_MAGIC, 0x63, struct kipc_sem_wait_word)
+#define KIPC_IOC_SEM_WAKE	_IOW(KIPC_IOC_MAGIC, 0x64, struct kipc_sem_wake)
 
 /* On region fds. */
 #define KIPC_IOC_SHM_RESIZE	_IOW(KIPC_IOC_MAGIC, 0x68, struct kipc_shm_resize)
