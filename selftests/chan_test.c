@@ -5,8 +5,10 @@
  * what is too large fails with EMSGSIZE and sends nothing, priorities are
  * honoured or refused as the mechanism says, several senders share a
  * channel where it says they may, EOF is EPIPE where it can be told, roles
- * are checked, and nothing is left behind: descriptors, System V queues,
- * /dev/shm and /dev/mqueue names, FIFO directories, the signal mask.
+ * are checked, batches arrive as sent (in one receive call where the
+ * mechanism has batch calls), and nothing is left behind: descriptors,
+ * System V queues, /dev/shm and /dev/mqueue names, FIFO directories, the
+ * signal mask.
  *
  * Each mechanism is a variant of the "chan" fixture; its kipc-* variants
  * are skipped when /dev/kipc is absent (a host that cannot load the
@@ -709,6 +711,107 @@ TEST_F(chan, back_to_back_messages_stay_apart_and_outlive_the_sender)
 	}
 	if (tells_eof(self->name))
 		expect_epipe(_metadata, self, buf);
+	close_chan(self);
+}
+
+/* Mechanisms whose receive batch takes several messages in one call. */
+static int batches_receive(const char *name)
+{
+	static const char *const list[] = {
+		"kipc-mq", "unix-dgram", "unix-seqpacket", NULL,
+	};
+
+	return is_any(name, list);
+}
+
+/*
+ * The queued messages in one kipc_chan_send_batch(), after a batch with
+ * an oversized message in it was refused whole.
+ */
+static int batch_sender(struct kipc_chan *c, unsigned int n)
+{
+	const char *name = kipc_chan_mech(c)->name;
+	size_t max = kipc_chan_max_msg(c);
+	struct kipc_chan_msg msgs[NR_QUEUED];
+	uint8_t bufs[NR_QUEUED][SMALL + 1];
+	unsigned int i;
+
+	CHECK(kipc_chan_attach(c, KIPC_CHAN_SENDER) == 0);
+	for (i = 0; i < n; i++) {
+		msgs[i].buf = bufs[i];
+		msgs[i].len = queued_len(name, max, i);
+		msgs[i].prio = 0;
+		fill(bufs[i], 0, msgs[i].len, i);
+	}
+	msgs[n - 1].len = max + 1;
+	errno = 0;
+	CHECK(kipc_chan_send_batch(c, msgs, n) == -1);
+	CHECK(errno == EMSGSIZE);
+	msgs[n - 1].len = queued_len(name, max, n - 1);
+	errno = 0;
+	CHECK(kipc_chan_send_batch(c, msgs, 0) == -1);
+	CHECK(errno == EINVAL);
+	CHECK(kipc_chan_send_batch(c, msgs, KIPC_CHAN_BATCH_MAX + 1) == -1);
+	CHECK(errno == EINVAL);
+	CHECK(kipc_chan_send_batch(c, msgs, n) == (int)n);
+	kipc_chan_close(c);
+	return 0;
+}
+
+/*
+ * What a batch sends arrives whole and in order through batch receives;
+ * where the mechanism batches receives, one call takes everything queued.
+ */
+TEST_F(chan, batches_arrive_intact_and_in_order)
+{
+	struct kipc_chan_opts o = opts_of(fit(self->name, SMALL));
+	uint8_t bufs[NR_QUEUED][SMALL + GUARD];
+	struct kipc_chan_msg msgs[NR_QUEUED];
+	unsigned int i, got = 0, calls = 0;
+	size_t max;
+	int n;
+
+	NEED_MECH();
+	open_chan(_metadata, self, &o);
+	max = kipc_chan_max_msg(self->c);
+	spawn(_metadata, self, batch_sender, NR_QUEUED);
+	ASSERT_EQ(0, kipc_chan_attach(self->c, KIPC_CHAN_RECEIVER));
+	reap_all(_metadata, self);
+
+	for (i = 0; i < NR_QUEUED; i++) {
+		msgs[i].buf = garbage_buf(bufs[i], max);
+		msgs[i].len = max;
+	}
+	if (max) {
+		msgs[1].len = max - 1;
+		errno = 0;
+		EXPECT_EQ(-1, kipc_chan_recv_batch(self->c, msgs, NR_QUEUED));
+		EXPECT_EQ(EMSGSIZE, errno);
+	}
+	while (got < NR_QUEUED) {
+		for (i = 0; i < NR_QUEUED - got; i++)
+			msgs[i].len = max;
+		n = kipc_chan_recv_batch(self->c, msgs, NR_QUEUED - got);
+		ASSERT_LT(0, n) TH_LOG("%s: %s", self->name, strerror(errno));
+		ASSERT_GE(NR_QUEUED - got, (unsigned int)n);
+		for (i = 0; i < (unsigned int)n; i++, got++) {
+			EXPECT_EQ(queued_len(self->name, max, got), msgs[i].len)
+				TH_LOG("%s: message %u", self->name, got);
+			EXPECT_EQ(-1, mismatch(bufs[i], 0, msgs[i].len, got));
+			EXPECT_EQ(-1, guard_hit(bufs[i], max));
+			EXPECT_EQ(0, msgs[i].prio);
+			garbage_buf(bufs[i], max);
+		}
+		calls++;
+	}
+	EXPECT_EQ(batches_receive(self->name) ? 1 : NR_QUEUED, calls)
+		TH_LOG("%s: receive calls", self->name);
+	if (tells_eof(self->name)) {
+		msgs[0].len = max;
+		errno = 0;
+		EXPECT_EQ(-1, kipc_chan_recv_batch(self->c, msgs, 1));
+		EXPECT_EQ(EPIPE, errno) TH_LOG("%s", self->name);
+	}
 	close_chan(self);
 }
 

@@ -172,8 +172,9 @@ const struct kipc_chan_info *kipc_chan_mech(const struct kipc_chan *c)
 	return &c->mech->info;
 }
 
-int kipc_chan_send(struct kipc_chan *c, const void *msg, size_t len,
-		   unsigned int prio)
+/* What every send checks of a message before anything is sent. */
+static int chan_check_send(const struct kipc_chan *c, const void *msg,
+			   size_t len, unsigned int prio)
 {
 	if (c->role == KIPC_CHAN_RECEIVER ||
 	    (prio && !(c->mech->info.flags & KIPC_CHAN_PRIO)) ||
@@ -185,11 +186,12 @@ int kipc_chan_send(struct kipc_chan *c, const void *msg, size_t len,
 		errno = EMSGSIZE;
 		return -1;
 	}
-	return c->mech->send(c, msg, len, prio);
+	return 0;
 }
 
-ssize_t kipc_chan_recv(struct kipc_chan *c, void *buf, size_t len,
-		       unsigned int *prio)
+/* What every receive checks of a buffer before anything is taken. */
+static int chan_check_recv(const struct kipc_chan *c, const void *buf,
+			   size_t len)
 {
 	if (c->role == KIPC_CHAN_SENDER || (len && !buf)) {
 		errno = EINVAL;
@@ -199,9 +201,82 @@ ssize_t kipc_chan_recv(struct kipc_chan *c, void *buf, size_t len,
 		errno = EMSGSIZE;
 		return -1;
 	}
+	return 0;
+}
+
+int kipc_chan_send(struct kipc_chan *c, const void *msg, size_t len,
+		   unsigned int prio)
+{
+	if (chan_check_send(c, msg, len, prio))
+		return -1;
+	return c->mech->send(c, msg, len, prio);
+}
+
+ssize_t kipc_chan_recv(struct kipc_chan *c, void *buf, size_t len,
+		       unsigned int *prio)
+{
+	if (chan_check_recv(c, buf, len))
+		return -1;
 	if (prio)
 		*prio = 0;
 	return c->mech->recv(c, buf, len, prio);
+}
+
+static int chan_check_batch(const struct kipc_chan_msg *msgs,
+			    unsigned int count)
+{
+	if (!msgs || !count || count > KIPC_CHAN_BATCH_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+int kipc_chan_send_batch(struct kipc_chan *c, const struct kipc_chan_msg *msgs,
+			 unsigned int count)
+{
+	unsigned int i, sent = 0;
+	int n;
+
+	if (chan_check_batch(msgs, count))
+		return -1;
+	for (i = 0; i < count; i++)
+		if (chan_check_send(c, msgs[i].buf, msgs[i].len, msgs[i].prio))
+			return -1;
+	/* A mechanism's batch may stop short (it would have to wait): go on. */
+	while (sent < count) {
+		if (c->mech->send_batch)
+			n = c->mech->send_batch(c, msgs + sent, count - sent);
+		else
+			n = c->mech->send(c, msgs[sent].buf, msgs[sent].len,
+					  msgs[sent].prio) ? -1 : 1;
+		if (n < 0)
+			return sent ? (int)sent : -1;
+		sent += n;
+	}
+	return sent;
+}
+
+int kipc_chan_recv_batch(struct kipc_chan *c, struct kipc_chan_msg *msgs,
+			 unsigned int count)
+{
+	ssize_t len;
+	unsigned int i;
+
+	if (chan_check_batch(msgs, count))
+		return -1;
+	for (i = 0; i < count; i++) {
+		if (chan_check_recv(c, msgs[i].buf, msgs[i].len))
+			return -1;
+		msgs[i].prio = 0;
+	}
+	if (c->mech->recv_batch)
+		return c->mech->recv_batch(c, msgs, count);
+	len = c->mech->recv(c, msgs[0].buf, msgs[0].len, &msgs[0].prio);
+	if (len < 0)
+		return -1;
+	msgs[0].len = len;
+	return 1;
 }
 
 void kipc_chan_close(struct kipc_chan *c)

@@ -39,6 +39,16 @@ struct chan_mech {
 		    unsigned int prio);
 	ssize_t (*recv)(struct kipc_chan *c, void *buf, size_t len,
 			unsigned int *prio);
+	/*
+	 * Optional: several messages in fewer system calls. send_batch
+	 * sends at least the first, in order, and may stop before one that
+	 * would wait; recv_batch waits for one and takes what else is there.
+	 * Both return how many, or -1. Without them, one send or recv each.
+	 */
+	int (*send_batch)(struct kipc_chan *c, const struct kipc_chan_msg *msgs,
+			  unsigned int count);
+	int (*recv_batch)(struct kipc_chan *c, struct kipc_chan_msg *msgs,
+			  unsigned int count);
 	/* Optional: free c->priv; @owner is true in the opening process. */
 	void (*close)(struct kipc_chan *c, int owner);
 };

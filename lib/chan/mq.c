@@ -68,55 +68,17 @@ static size_t kipc_mq_limit(void)
 	return chan_sysctl("/sys/module/kipc/parameters/mq_msgsize_max", 1u << 20);
 }
 
-/*
- * The receiving end takes what is queued in batches (one system call for
- * up to KIPC_BATCH messages, kipc_mq_receive_batch) and hands them out one
- * by one, as a consumer of a kipc queue would. Messages in the batch are
- * already off the queue: a higher priority sent meanwhile waits for the
- * next batch, and whatever is left in it is lost if the receiver closes.
- * Large messages are not batched (the buffer stays under BATCH_BYTES).
- */
-#define KIPC_BATCH	32
-#define BATCH_BYTES	(256u << 10)
-
-struct mq_batch {
-	unsigned int size;		/* messages per call */
-	unsigned int next, count;	/* handed out, received */
-	struct kipc_mq_msg msgs[KIPC_BATCH];
-	char data[];			/* size slots of max_msg bytes */
-};
-
 static int kipc_mq_open(struct kipc_chan *c)
 {
 	struct kipc_attr attr = {
 		.maxmsg = c->opts.depth,
 		.msgsize = c->max_msg ? c->max_msg : 1,
 	};
-	size_t slot = c->max_msg ? c->max_msg : 1;
-	unsigned int size = BATCH_BYTES / slot;
-	struct mq_batch *b;
 
 	if (chan_kipc_ready())
 		return -1;
 	c->fd[0] = kipc_open(NULL, KIPC_MQ, O_RDWR | O_CLOEXEC, 0600, &attr);
-	if (c->fd[0] < 0)
-		return -1;
-	if (size > KIPC_BATCH)
-		size = KIPC_BATCH;
-	if (size < 2)
-		return 0;
-	b = calloc(1, sizeof(*b) + size * slot);
-	if (!b)
-		return -1;
-	b->size = size;
-	c->priv = b;
-	return 0;
-}
-
-static void kipc_mq_close(struct kipc_chan *c, int owner)
-{
-	(void)owner;
-	free(c->priv);
+	return c->fd[0] < 0 ? -1 : 0;
 }
 
 static int kipc_mq_chan_send(struct kipc_chan *c, const void *msg, size_t len,
@@ -128,31 +90,56 @@ static int kipc_mq_chan_send(struct kipc_chan *c, const void *msg, size_t len,
 static ssize_t kipc_mq_chan_recv(struct kipc_chan *c, void *buf, size_t len,
 				 unsigned int *prio)
 {
-	struct mq_batch *b = c->priv;
-	size_t slot = c->max_msg ? c->max_msg : 1;
-	struct kipc_mq_msg *m;
+	return TEMP_FAILURE_RETRY(kipc_mq_receive(c->fd[0], buf, len, prio));
+}
+
+/*
+ * Batches: one kipc_mq_send_batch() or kipc_mq_receive_batch() call for
+ * up to MQ_CHUNK messages, converted on the stack. A send batch stops
+ * before a message that would wait (the channel layer sends the rest);
+ * a receive batch waits for one and takes what else is queued, and the
+ * module stops at an empty queue, so one message costs what a plain
+ * receive does.
+ */
+#define MQ_CHUNK	64
+
+static int kipc_mq_chan_send_batch(struct kipc_chan *c,
+				   const struct kipc_chan_msg *msgs,
+				   unsigned int count)
+{
+	struct kipc_mq_msg m[MQ_CHUNK];
+	unsigned int i;
+
+	if (count > MQ_CHUNK)
+		count = MQ_CHUNK;
+	for (i = 0; i < count; i++) {
+		m[i].buf = msgs[i].buf;
+		m[i].len = msgs[i].len;
+		m[i].prio = msgs[i].prio;
+	}
+	return TEMP_FAILURE_RETRY(kipc_mq_send_batch(c->fd[0], m, count, NULL));
+}
+
+static int kipc_mq_chan_recv_batch(struct kipc_chan *c,
+				   struct kipc_chan_msg *msgs,
+				   unsigned int count)
+{
+	struct kipc_mq_msg m[MQ_CHUNK];
 	unsigned int i;
 	int n;
 
-	if (!b)
-		return TEMP_FAILURE_RETRY(kipc_mq_receive(c->fd[0], buf, len, prio));
-	if (b->next == b->count) {
-		for (i = 0; i < b->size; i++) {
-			b->msgs[i].buf = b->data + i * slot;
-			b->msgs[i].len = slot;
-		}
-		n = TEMP_FAILURE_RETRY(kipc_mq_receive_batch(c->fd[0], b->msgs,
-							      b->size, NULL));
-		if (n < 0)
-			return -1;
-		b->next = 0;
-		b->count = n;
+	if (count > MQ_CHUNK)
+		count = MQ_CHUNK;
+	for (i = 0; i < count; i++) {
+		m[i].buf = msgs[i].buf;
+		m[i].len = msgs[i].len;
 	}
-	m = &b->msgs[b->next++];
-	memcpy(buf, m->buf, m->len);
-	if (prio)
-		*prio = m->prio;
-	return m->len;
+	n = TEMP_FAILURE_RETRY(kipc_mq_receive_batch(c->fd[0], m, count, NULL));
+	for (i = 0; n > 0 && i < (unsigned int)n; i++) {
+		msgs[i].len = m[i].len;
+		msgs[i].prio = m[i].prio;
+	}
+	return n;
 }
 
 /*
@@ -260,11 +247,12 @@ const struct chan_mech chan_sysv_msg = {
 
 const struct chan_mech chan_kipc_mq = {
 	.info = { "kipc-mq", "message queue",
-		  "kipc queue: per-priority FIFOs, batched receive",
+		  "kipc queue: per-priority FIFOs, batch calls",
 		  KIPC_CHAN_MULTI | KIPC_CHAN_PRIO | KIPC_CHAN_KIPC },
 	.limit = kipc_mq_limit,
 	.open = kipc_mq_open,
 	.send = kipc_mq_chan_send,
 	.recv = kipc_mq_chan_recv,
-	.close = kipc_mq_close,
+	.send_batch = kipc_mq_chan_send_batch,
+	.recv_batch = kipc_mq_chan_recv_batch,
 };

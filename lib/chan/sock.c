@@ -6,6 +6,8 @@
  * message is one send(2) and one recv(2).
  */
 #include <errno.h>
+#include <stdbool.h>
+#include <string.h>
 #include <linux/capability.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -156,6 +158,101 @@ static ssize_t seqpacket_recv(struct kipc_chan *c, void *buf, size_t len,
 }
 
 /*
+ * Batches of datagrams and seqpackets: sendmmsg(2), and recvmmsg(2) with
+ * MSG_WAITFORONE (wait for the first, take what else is queued), up to
+ * PACKET_CHUNK messages a call, their headers on the stack.
+ */
+#define PACKET_CHUNK	64
+
+struct packet_batch {
+	struct mmsghdr mh[PACKET_CHUNK];
+	struct iovec iov[PACKET_CHUNK];
+};
+
+static unsigned int packet_batch_init(struct packet_batch *b,
+				      const struct kipc_chan_msg *msgs,
+				      unsigned int count)
+{
+	unsigned int i;
+
+	if (count > PACKET_CHUNK)
+		count = PACKET_CHUNK;
+	memset(b->mh, 0, count * sizeof(b->mh[0]));
+	for (i = 0; i < count; i++) {
+		b->iov[i].iov_base = msgs[i].buf;
+		b->iov[i].iov_len = msgs[i].len;
+		b->mh[i].msg_hdr.msg_iov = &b->iov[i];
+		b->mh[i].msg_hdr.msg_iovlen = 1;
+	}
+	return count;
+}
+
+static int packet_send_batch(struct kipc_chan *c,
+			     const struct kipc_chan_msg *msgs,
+			     unsigned int count)
+{
+	struct packet_batch b;
+
+	count = packet_batch_init(&b, msgs, count);
+	return TEMP_FAILURE_RETRY(sendmmsg(c->fd[1], b.mh, count, 0));
+}
+
+/* The zero-length seqpacket that means end of file is not sent. */
+static int seqpacket_send_batch(struct kipc_chan *c,
+				const struct kipc_chan_msg *msgs,
+				unsigned int count)
+{
+	unsigned int i;
+
+	for (i = 0; i < count; i++) {
+		if (!msgs[i].len) {
+			errno = EINVAL;
+			return -1;
+		}
+	}
+	return packet_send_batch(c, msgs, count);
+}
+
+/*
+ * @eof_at_zero: a zero-length seqpacket is end of file, EPIPE if it comes
+ * first; after others it ends the batch there (the next call sees it).
+ */
+static int packet_recv_some(struct kipc_chan *c, struct kipc_chan_msg *msgs,
+			    unsigned int count, bool eof_at_zero)
+{
+	struct packet_batch b;
+	int n, i;
+
+	count = packet_batch_init(&b, msgs, count);
+	n = TEMP_FAILURE_RETRY(recvmmsg(c->fd[0], b.mh, count, MSG_WAITFORONE,
+					NULL));
+	for (i = 0; i < n; i++) {
+		if (b.mh[i].msg_hdr.msg_flags & MSG_TRUNC) {
+			errno = EBADMSG;
+			return i ? i : -1;
+		}
+		if (eof_at_zero && !b.mh[i].msg_len) {
+			errno = EPIPE;
+			return i ? i : -1;
+		}
+		msgs[i].len = b.mh[i].msg_len;
+	}
+	return n;
+}
+
+static int packet_recv_batch(struct kipc_chan *c, struct kipc_chan_msg *msgs,
+			     unsigned int count)
+{
+	return packet_recv_some(c, msgs, count, false);
+}
+
+static int seqpacket_recv_batch(struct kipc_chan *c,
+				struct kipc_chan_msg *msgs, unsigned int count)
+{
+	return packet_recv_some(c, msgs, count, true);
+}
+
+/*
  * Loopback TCP: listen on an ephemeral port, connect, accept, and drop the
  * listener. Nagle is off, as for any request/response protocol.
  */
@@ -209,6 +306,8 @@ const struct chan_mech chan_unix_dgram = {
 	.open = unix_dgram_open,
 	.send = packet_send,
 	.recv = packet_recv,
+	.send_batch = packet_send_batch,
+	.recv_batch = packet_recv_batch,
 };
 
 const struct chan_mech chan_unix_seqpacket = {
@@ -218,6 +317,8 @@ const struct chan_mech chan_unix_seqpacket = {
 	.open = unix_seqpacket_open,
 	.send = seqpacket_send,
 	.recv = seqpacket_recv,
+	.send_batch = seqpacket_send_batch,
+	.recv_batch = seqpacket_recv_batch,
 };
 
 const struct chan_mech chan_tcp = {

@@ -550,6 +550,38 @@ int kipc_chan_send(struct kipc_chan *c, const void *msg, size_t len,
 ssize_t kipc_chan_recv(struct kipc_chan *c, void *buf, size_t len,
 		       unsigned *prio);
 
+/* One message of a channel batch. */
+struct kipc_chan_msg {
+	void *buf;	/* the message (send), or room for it (receive) */
+	size_t len;	/* its length (send); in: room, out: length (receive) */
+	unsigned prio;	/* its priority: in (send), out (receive) */
+};
+
+#define KIPC_CHAN_BATCH_MAX	1024	/* messages of one batch call */
+
+/*
+ * Send @count (1..KIPC_CHAN_BATCH_MAX) messages in order, in as few
+ * system calls as the mechanism has: kipc_mq_send_batch() on kipc-mq,
+ * sendmmsg(2) on the datagram sockets, one send each elsewhere. Blocks as
+ * kipc_chan_send() does. Every message is checked first (EINVAL,
+ * EMSGSIZE: nothing is sent). Returns @count, or, if an error stopped it
+ * after some were sent, how many (errno says why); -1 if none was.
+ */
+int kipc_chan_send_batch(struct kipc_chan *c, const struct kipc_chan_msg *msgs,
+			 unsigned count);
+
+/*
+ * Wait for one message, then take what else is queued, up to @count, in
+ * as few system calls as the mechanism has (kipc_mq_receive_batch(),
+ * recvmmsg(2) with MSG_WAITFORONE); a mechanism that cannot take several
+ * at once returns one. Each @msgs[i].len must be at least
+ * kipc_chan_max_msg() (EMSGSIZE); it is set to the message's length, and
+ * .prio to its priority. Returns how many were received; errors as
+ * kipc_chan_recv().
+ */
+int kipc_chan_recv_batch(struct kipc_chan *c, struct kipc_chan_msg *msgs,
+			 unsigned count);
+
 /*
  * Close this process's end and free @c. The process that opened the
  * channel also removes what outlives processes (SysV queue ids).
