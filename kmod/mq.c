@@ -18,13 +18,24 @@
  * of priorities arrives and goes when its last one leaves; one empty leaf
  * is kept for reuse so a queue that empties and fills again does not
  * allocate every time. Messages are allocated at send time (kvmalloc, as
- * they may be large) so idle queues pin nothing; a queue can never hold
- * more than maxmsg of them nor use more than min(maxmsg, leaves) + 1
- * leaves, and that bound, in the sizes the allocator really hands out,
- * is what the creator is charged at creation (overflow-checked). Senders
+ * they may be large) so idle queues pin nothing but a few recycled small
+ * ones (below); a queue can never hold more than maxmsg of them (plus
+ * those) nor use more than min(maxmsg, leaves) + 1 leaves, and that
+ * bound, in the sizes the allocator really hands out, is what the creator
+ * is charged at creation (overflow-checked). Senders
  * waiting on a full queue hold their message, and a spare leaf, outside
  * that bound, as blocked mq_send() callers do in ipc/mqueue.c; it is
  * accounted to their memory cgroup.
+ *
+ * Recycling. A queue of small messages (msgsize up to KIPC_MQ_CACHE_MSGSIZE)
+ * allocates each one at its full msgsize and keeps up to
+ * KIPC_MQ_CACHE_SLOTS freed ones in @cache for the next sends, so a steady
+ * flow allocates nothing: the per-message kvmalloc() and kvfree() (and
+ * their memory cgroup charges) are what posix-mq pays on every message.
+ * The slots are single words taken with xchg() and filled with cmpxchg(),
+ * so there is no ABA and no lock; what they can hold is in the creation
+ * charge. A recycled message stays charged to the cgroup that allocated
+ * it.
  *
  * Copying. Message bodies are copied from user space before the lock is
  * taken and to user space after it is dropped. If the copy to user space
@@ -77,6 +88,10 @@ MODULE_PARM_DESC(mq_msgsize_max, "Largest msgsize of a new message queue, bytes 
 
 #define KIPC_MQ_LEAF_PRIOS	BITS_PER_LONG
 #define KIPC_MQ_LEAVES		(KIPC_MQ_PRIO_MAX / KIPC_MQ_LEAF_PRIOS)
+
+/* Freed messages a queue of small ones keeps for reuse (see Recycling). */
+#define KIPC_MQ_CACHE_SLOTS	4
+#define KIPC_MQ_CACHE_MSGSIZE	PAGE_SIZE
 
 /* Tasks one locked section wakes after unlocking; more are woken inside. */
 #define KIPC_MQ_WAKE_MAX	4
@@ -133,6 +148,7 @@ struct kipc_mq_reg {
  * @msgsize:     largest message; immutable
  * @dir:         the leaves in use, by priority / KIPC_MQ_LEAF_PRIOS; the
  *               pointer is immutable, the entries are protected by @lock
+ * @cache:       freed messages for reuse, or NULL; atomic, not under @lock
  * @lock:        protects everything below it
  * @curmsgs:     messages queued
  * @summary:     bit i set iff @dir[i] is not NULL
@@ -140,8 +156,8 @@ struct kipc_mq_reg {
  * @senders:     struct kipc_mq_sender waiting for room, oldest first;
  *               not empty only while the queue is full
  * @receivers:   struct kipc_mq_receiver waiting for a message, oldest first
- * @nsenders:    tasks sleeping in send, for stat
- * @nreceivers:  tasks sleeping in receive, for stat
+ * @nsenders:    length of @senders, for stat
+ * @nreceivers:  length of @receivers, for stat
  * @high_water:  largest @curmsgs seen
  * @sends:       messages sent
  * @receives:    messages received
@@ -155,6 +171,7 @@ struct kipc_mq {
 	u32 maxmsg;
 	u32 msgsize;
 	struct kipc_mq_leaf **dir;
+	struct kipc_mq_message *cache[KIPC_MQ_CACHE_SLOTS];
 
 	spinlock_t lock;		/* protects the fields below */
 	u32 curmsgs;
@@ -424,6 +441,18 @@ static void kipc_mq_account_out(struct kipc_mq *mq, struct kipc_mq_message *m)
 /* Moving messages between senders, the queue and receivers. */
 
 /*
+ * The last thing a waker does to a waiter, which lives on the waiter's
+ * stack: once it sees @done it may return and its frame be gone. So the
+ * waker first unlinks it, settles the counts and its result and takes
+ * what it needs of it (its task, for the wake-up), all under the lock;
+ * the release pairs with the acquire in kipc_mq_sleep().
+ */
+static void kipc_mq_set_done(bool *done)
+{
+	smp_store_release(done, true);
+}
+
+/*
  * Give @m, which is being sent, to the oldest waiting receiver that
  * accepts it. Returns false if there is none.
  */
@@ -437,10 +466,11 @@ static bool kipc_mq_hand_off(struct kipc_mq *mq, struct kipc_mq_message *m,
 		if (!kipc_mq_accepts(r->sel, r->sel_prio, m->prio))
 			continue;
 		list_del_init(&r->node);
+		mq->nreceivers--;
 		r->msg = m;
-		r->done = true;
 		kipc_mq_account_out(mq, m);
 		kipc_mq_wake_task(wk, r->task);
+		kipc_mq_set_done(&r->done);
 		return true;
 	}
 	return false;
@@ -455,11 +485,12 @@ static void kipc_mq_pull_senders(struct kipc_mq *mq, struct kipc_mq_wake *wk)
 	while (mq->curmsgs < mq->maxmsg && !list_empty(&mq->senders)) {
 		s = list_first_entry(&mq->senders, struct kipc_mq_sender, node);
 		list_del_init(&s->node);
+		mq->nsenders--;
 		kipc_mq_account_in(mq, s->msg);
 		if (!kipc_mq_hand_off(mq, s->msg, wk))
 			kipc_mq_enqueue(mq, s->msg, &s->spare);
-		s->done = true;
 		kipc_mq_wake_task(wk, s->task);
+		kipc_mq_set_done(&s->done);
 	}
 }
 
@@ -496,11 +527,12 @@ static struct kipc_mq_message *kipc_mq_take(struct kipc_mq *mq, u32 sel,
 		if (!kipc_mq_accepts(sel, sel_prio, s->msg->prio))
 			continue;
 		list_del_init(&s->node);
+		mq->nsenders--;
 		m = s->msg;
 		kipc_mq_account_in(mq, m);
 		kipc_mq_account_out(mq, m);
-		s->done = true;
 		kipc_mq_wake_task(wk, s->task);
+		kipc_mq_set_done(&s->done);
 		return m;
 	}
 	return NULL;
@@ -508,13 +540,16 @@ static struct kipc_mq_message *kipc_mq_take(struct kipc_mq *mq, u32 sel,
 
 /*
  * Sleep until *@done, a signal, or @deadline (absolute CLOCK_MONOTONIC,
- * NULL for none). Called and returns with the lock held; the caller has
- * put itself on a waiter list. Returns 0 if done: being done wins over a
- * signal or timeout arriving with it.
+ * NULL for none). Called with the lock held, the caller on a waiter list.
+ * Returns 0 once done, with the lock released: the waker took the caller
+ * off its list and settled everything under the lock before setting
+ * done (kipc_mq_set_done()), so a woken waiter that sees it needs no lock,
+ * as ipc/mqueue.c's wq_sleep() with STATE_READY. Else returns an error
+ * with the lock held and the caller still on its list. Being done wins
+ * over a signal or timeout arriving with it.
  */
 static int kipc_mq_sleep(struct kipc_mq *mq, const bool *done,
 			 ktime_t *deadline)
-	__must_hold(&mq->lock)
 {
 	int ret;
 
@@ -528,6 +563,10 @@ static int kipc_mq_sleep(struct kipc_mq *mq, const bool *done,
 						       CLOCK_MONOTONIC);
 		else
 			schedule();
+		if (smp_load_acquire(done)) {
+			__set_current_state(TASK_RUNNING);
+			return 0;
+		}
 		spin_lock(&mq->lock);
 
 		if (*done) {
@@ -544,6 +583,8 @@ static int kipc_mq_sleep(struct kipc_mq *mq, const bool *done,
 		}
 	}
 	__set_current_state(TASK_RUNNING);
+	if (!ret)
+		spin_unlock(&mq->lock);
 	return ret;
 }
 
@@ -651,16 +692,56 @@ static int kipc_mq_deadline(u32 flags, u64 timeout_ns, ktime_t *buf,
 	return 0;
 }
 
-/* A new message of @len bytes copied from @ubuf, or an ERR_PTR. */
-static struct kipc_mq_message *kipc_mq_message_new(u64 ubuf, u32 len, u32 prio)
+/* Whether a queue of @msgsize-byte messages recycles them. */
+static bool kipc_mq_recycles(u32 msgsize)
+{
+	return msgsize <= KIPC_MQ_CACHE_MSGSIZE;
+}
+
+/* Room for a message of @len bytes: a recycled one, or a new one. */
+static struct kipc_mq_message *kipc_mq_message_alloc(struct kipc_mq *mq,
+						     u32 len)
 {
 	struct kipc_mq_message *m;
+	unsigned int i;
 
-	m = kvmalloc(struct_size(m, data, len), GFP_KERNEL_ACCOUNT);
+	if (kipc_mq_recycles(mq->msgsize)) {
+		for (i = 0; i < KIPC_MQ_CACHE_SLOTS; i++) {
+			if (!READ_ONCE(mq->cache[i]))
+				continue;
+			m = xchg(&mq->cache[i], NULL);
+			if (m)
+				return m;
+		}
+		len = mq->msgsize;	/* whole, to be reusable */
+	}
+	return kvmalloc(struct_size(m, data, len), GFP_KERNEL_ACCOUNT);
+}
+
+/* Done with @m: into a free slot, else freed. */
+static void kipc_mq_message_free(struct kipc_mq *mq, struct kipc_mq_message *m)
+{
+	unsigned int i;
+
+	if (kipc_mq_recycles(mq->msgsize)) {
+		for (i = 0; i < KIPC_MQ_CACHE_SLOTS; i++)
+			if (!READ_ONCE(mq->cache[i]) &&
+			    !cmpxchg(&mq->cache[i], NULL, m))
+				return;
+	}
+	kvfree(m);
+}
+
+/* A new message of @len bytes copied from @ubuf, or an ERR_PTR. */
+static struct kipc_mq_message *kipc_mq_message_new(struct kipc_mq *mq,
+						   u64 ubuf, u32 len, u32 prio)
+{
+	struct kipc_mq_message *m = kipc_mq_message_alloc(mq, len);
+
 	if (!m)
 		return ERR_PTR(-ENOMEM);
 	if (copy_from_user(m->data, u64_to_user_ptr(ubuf), len)) {
-		kvfree(m);
+		kipc_mq_message_free(mq, m);
 		return ERR_PTR(-EFAULT);
 	}
 	m->len = len;
@@ -691,9 +772,12 @@ static int kipc_mq_send_wait(struct kipc_mq *mq, struct kipc_mq_message *m,
 	list_add_tail(&s.node, &mq->senders);
 	mq->nsenders++;
 	ret = kipc_mq_sleep(mq, &s.done, deadline);
-	if (ret)
+	if (!ret) {
+		spin_lock(&mq->lock);	/* for the caller's spare leaf */
+	} else {
 		list_del(&s.node);
-	mq->nsenders--;
+		mq->nsenders--;
+	}
 	*spare = s.spare;
 	return ret;
 }
@@ -777,13 +861,13 @@ static int kipc_mq_send(struct file *file, struct kipc_mq_send __user *us)
 	if (args.len > mq->msgsize)
 		return -EMSGSIZE;
 
-	m = kipc_mq_message_new(args.msg, args.len, args.prio);
+	m = kipc_mq_message_new(mq, args.msg, args.len, args.prio);
 	if (IS_ERR(m))
 		return PTR_ERR(m);
 	err = kipc_mq_send_message(mq, m, kipc_mq_nonblock(file, args.flags),
 				   deadline);
 	if (err)
-		kvfree(m);
+		kipc_mq_message_free(mq, m);
 	return err;
 }
 
@@ -812,10 +896,13 @@ kipc_mq_receive_message(struct kipc_mq *mq, u32 sel, u32 sel_prio,
 		list_add_tail(&r.node, &mq->receivers);
 		mq->nreceivers++;
 		ret = kipc_mq_sleep(mq, &r.done, deadline);
-		if (ret)
-			list_del(&r.node);
+		if (!ret) {
+			kipc_mq_wake_up(mq, &wk);	/* the lock is released */
+			return r.msg;
+		}
+		list_del(&r.node);
 		mq->nreceivers--;
-		m = ret ? ERR_PTR(ret) : r.msg;
+		m = ERR_PTR(ret);
 	}
 	spin_unlock(&mq->lock);
 
@@ -850,13 +937,14 @@ static int kipc_mq_check_buf(struct kipc_mq *mq, u64 ubuf, u64 len)
 }
 
 /* Copy @m's body to @ubuf and free it (lost if the copy faults). */
-static int kipc_mq_deliver(struct kipc_mq_message *m, u64 ubuf)
+static int kipc_mq_deliver(struct kipc_mq *mq, struct kipc_mq_message *m,
+			   u64 ubuf)
 {
 	int err = 0;
 
 	if (copy_to_user(u64_to_user_ptr(ubuf), m->data, m->len))
 		err = -EFAULT;
-	kvfree(m);
+	kipc_mq_message_free(mq, m);
 	return err;
 }
 
@@ -890,7 +978,7 @@ static int kipc_mq_receive(struct file *file, struct kipc_mq_receive __user *ur)
 		return PTR_ERR(m);
 	len = m->len;
 	prio = m->prio;
-	err = kipc_mq_deliver(m, args.buf);
+	err = kipc_mq_deliver(mq, m, args.buf);
 	if (!err && put_user(prio, &ur->prio))
 		err = -EFAULT;
 	return err ?: len;
@@ -921,12 +1009,12 @@ static int kipc_mq_send_item(struct file *file, struct kipc_mq_item __user *ui,
 		return -EINVAL;
 	if (item.len > mq->msgsize)
 		return -EMSGSIZE;
-	m = kipc_mq_message_new(item.buf, item.len, item.prio);
+	m = kipc_mq_message_new(mq, item.buf, item.len, item.prio);
 	if (IS_ERR(m))
 		return PTR_ERR(m);
 	err = kipc_mq_send_message(mq, m, nonblock, deadline);
 	if (err)
-		kvfree(m);
+		kipc_mq_message_free(mq, m);
 	return err;
 }
 
@@ -986,7 +1074,7 @@ static int kipc_mq_receive_item(struct file *file,
 		return PTR_ERR(m);
 	item.len = m->len;
 	item.prio = m->prio;
-	err = kipc_mq_deliver(m, item.buf);
+	err = kipc_mq_deliver(mq, m, item.buf);
 	if (!err && copy_to_user(ui, &item, sizeof(item)))
 		err = -EFAULT;
 	return err;
@@ -1165,13 +1253,16 @@ static int kipc_mq_charge(u32 maxmsg, u32 msgsize, size_t *charge)
 	size_t leaves = min_t(size_t, maxmsg, KIPC_MQ_LEAVES) + 1;
 	size_t per_msg = kmalloc_size_roundup(sizeof(struct kipc_mq_message) +
 					      (size_t)msgsize);
-	size_t msgs, total;
+	size_t maxmsg_held = maxmsg, msgs, total;
 
 	total = kmalloc_size_roundup(sizeof(struct kipc_mq)) +
 		kmalloc_size_roundup(KIPC_MQ_LEAVES *
 				     sizeof(struct kipc_mq_leaf *)) +
 		leaves * kmalloc_size_roundup(sizeof(struct kipc_mq_leaf));
-	if (check_mul_overflow(per_msg, (size_t)maxmsg, &msgs) ||
+	/* The recycled ones are allocated beside the queued ones. */
+	if (kipc_mq_recycles(msgsize))
+		maxmsg_held += KIPC_MQ_CACHE_SLOTS;
+	if (check_mul_overflow(per_msg, maxmsg_held, &msgs) ||
 	    check_add_overflow(total, msgs, &total) || total > SIZE_MAX / 2)
 		return -EINVAL;
 	*charge = total;
@@ -1267,6 +1358,8 @@ static void kipc_mq_destroy(struct kipc_obj *obj)
 			kipc_mq_free_fifo(leaf->first[bit]);
 		kfree(leaf);
 	}
+	for (li = 0; li < KIPC_MQ_CACHE_SLOTS; li++)
+		kvfree(mq->cache[li]);
 	kfree(mq->spare_leaf);
 	kfree(mq->dir);
 	kfree(mq);

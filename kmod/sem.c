@@ -75,19 +75,33 @@ struct kipc_sem {
  * struct kipc_sem_waiter - a task sleeping in kipc_sem_wait()
  * @node:    in kipc_sem.waiters while waiting
  * @task:    the sleeper
+ * @h:       the handle it waits through, for undo
  * @granted: a poster gave it a unit and took it off the list
  *
- * Lives on the sleeper's stack; protected by the semaphore's lock.
+ * Lives on the sleeper's stack; protected by the semaphore's lock. The
+ * poster sets @granted last, with release semantics, once it has done
+ * the waiter's bookkeeping: a woken sleeper that sees it returns without
+ * the lock, and its frame may be gone the moment after.
  */
 struct kipc_sem_waiter {
 	struct list_head node;
 	struct task_struct *task;
+	struct kipc_handle *h;
 	bool granted;
 };
 
 static struct kipc_sem *kipc_sem(struct kipc_obj *obj)
 {
 	return container_of(obj, struct kipc_sem, obj);
+}
+
+/* A unit was taken through @h: count it, and owe it back if undoing. */
+static void kipc_sem_took(struct kipc_sem *sem, struct kipc_handle *h)
+{
+	lockdep_assert_held(&sem->lock);
+	sem->waits++;
+	if (h->flags & KIPC_F_UNDO)
+		h->undo++;
 }
 
 /*
@@ -111,14 +125,19 @@ static u32 kipc_sem_grant(struct kipc_sem *sem, u32 count,
 	while (granted < count && !list_empty(&sem->waiters)) {
 		w = list_first_entry(&sem->waiters, struct kipc_sem_waiter, node);
 		list_del_init(&w->node);
-		w->granted = true;
-		/* Under the lock: once we unlock, @w may be gone. */
+		sem->nwaiters--;
+		kipc_sem_took(sem, w->h);
+		/*
+		 * Before @granted: a waiter woken now finds the lock held
+		 * and waits for it; once @granted is set, @w may be gone.
+		 */
 		if (!*first) {
 			*first = w->task;
 			get_task_struct(*first);
 		} else {
 			wake_up_process(w->task);
 		}
+		smp_store_release(&w->granted, true);
 		granted++;
 	}
 	return granted;
@@ -151,14 +170,6 @@ static void kipc_sem_wake(struct task_struct *task)
 	}
 }
 
-static void kipc_sem_took(struct kipc_sem *sem, struct kipc_handle *h)
-{
-	lockdep_assert_held(&sem->lock);
-	sem->waits++;
-	if (h->flags & KIPC_F_UNDO)
-		h->undo++;
-}
-
 /*
  * Sleep until granted a unit, a signal, or @deadline (absolute
  * CLOCK_MONOTONIC, NULL for none). Called with the lock held and the value
@@ -168,7 +179,7 @@ static int kipc_sem_sleep(struct kipc_sem *sem, struct kipc_handle *h,
 			  ktime_t *deadline)
 	__releases(&sem->lock)
 {
-	struct kipc_sem_waiter w = { .task = current };
+	struct kipc_sem_waiter w = { .task = current, .h = h };
 	int ret;
 
 	lockdep_assert_held(&sem->lock);
@@ -184,6 +195,11 @@ static int kipc_sem_sleep(struct kipc_sem *sem, struct kipc_handle *h,
 						       CLOCK_MONOTONIC);
 		else
 			schedule();
+		/* Granted: the poster did our bookkeeping (see the struct). */
+		if (smp_load_acquire(&w.granted)) {
+			__set_current_state(TASK_RUNNING);
+			return 0;
+		}
 		spin_lock(&sem->lock);
 
 		/* A grant wins over a signal or timeout arriving with it. */
@@ -202,11 +218,10 @@ static int kipc_sem_sleep(struct kipc_sem *sem, struct kipc_handle *h,
 	}
 	__set_current_state(TASK_RUNNING);
 
-	if (w.granted)
-		kipc_sem_took(sem, h);
-	else
+	if (!w.granted) {
 		list_del(&w.node);
-	sem->nwaiters--;
+		sem->nwaiters--;
+	}
 	spin_unlock(&sem->lock);
 	return ret;
 }
