@@ -377,6 +377,72 @@ TEST_F_TIMEOUT(bench, pipe_pingpong_counts_its_system_calls, 300)
 	json_free(&root);
 }
 
+static const struct json *find_batch(const struct json *results,
+				     const char *pattern, const char *mech,
+				     unsigned int batch)
+{
+	size_t i;
+
+	for (i = 0; i < results->n; i++) {
+		const struct json *r = &results->items[i];
+		const char *p = json_str(r, "pattern");
+		const char *m = json_str(r, "mech");
+
+		if (p && m && !strcmp(p, pattern) && !strcmp(m, mech) &&
+		    json_uint(r, "batch") == batch)
+			return r;
+	}
+	return NULL;
+}
+
+/*
+ * --batch adds stream and prio rows of their own, and a mechanism with
+ * batch calls needs fewer system calls per message in them; one without
+ * (posix-mq: a loop) does not.
+ */
+TEST_F_TIMEOUT(bench, batches_are_rows_of_their_own, 300)
+{
+	const char *mechs = module_loaded() ? "unix-dgram,posix-mq,kipc-mq" :
+					      "unix-dgram,posix-mq";
+	const struct json *results, *r;
+	struct json root;
+	struct run run;
+	bool counted;
+
+	ASSERT_EQ(0, RUN(&run, "bench", "--pattern", "stream,prio", "--mech",
+			 mechs, "--sizes", "64", "--iters", "640", "--rounds",
+			 "1", "--batch", "32", "--json", JSON_PATH))
+		TH_LOG("stderr: %s", run.err);
+	EXPECT_NE(NULL, strstr(run.out, "stream, 64 B, batches of 32"));
+	EXPECT_NE(NULL, strstr(run.out, "prio, 64 B, batches of 32"));
+	LOAD_JSON(&root);
+	results = json_get(&root, "results");
+	ASSERT_NE(NULL, results);
+	EXPECT_EQ(32, json_uint(json_get(&root, "config"), "batch"));
+	r = find_batch(results, "stream", "unix-dgram", 1);
+	ASSERT_NE(NULL, r);
+	counted = !json_is_null(r, "syscalls_per_msg");
+	if (counted)
+		EXPECT_LE(2.0, json_num(r, "syscalls_per_msg"));
+	r = find_batch(results, "stream", "unix-dgram", 32);
+	ASSERT_NE(NULL, r);
+	EXPECT_EQ(640, json_uint(r, "iters"));
+	if (counted)
+		EXPECT_GT(1.0, json_num(r, "syscalls_per_msg"));
+	r = find_batch(results, "prio", "posix-mq", 32);
+	ASSERT_NE(NULL, r);
+	if (counted)
+		EXPECT_LE(2.0, json_num(r, "syscalls_per_msg"));
+	if (module_loaded()) {
+		r = find_batch(results, "prio", "kipc-mq", 32);
+		ASSERT_NE(NULL, r);
+		if (counted)
+			EXPECT_GT(1.0, json_num(r, "syscalls_per_msg"));
+		EXPECT_NE(NULL, strstr(run.out, "prio 64 B batch rate"));
+	}
+	json_free(&root);
+}
+
 /* Processes whose name is "kipc": what a bench left behind, if anything. */
 static int count_kipc_processes(void)
 {
@@ -601,6 +667,8 @@ TEST(bad_options_are_usage_errors)
 	EXPECT_EQ(2, RUN(&run, "bench", "--producers", "0"));
 	EXPECT_EQ(2, RUN(&run, "bench", "--procs", "0"));
 	EXPECT_EQ(2, RUN(&run, "bench", "--procs", "17"));
+	EXPECT_EQ(2, RUN(&run, "bench", "--batch", "0"));
+	EXPECT_EQ(2, RUN(&run, "bench", "--batch", "1025"));
 	EXPECT_EQ(2, RUN(&run, "bench", "--pattern", "lock", "--mech", "mutex"));
 	EXPECT_EQ(2, RUN(&run, "bench", "extra"));
 	EXPECT_EQ(0, RUN(&run, "bench", "--help"));

@@ -44,6 +44,7 @@ static const size_t quick_sizes[] = { 64, 4096 };
 #define DEFAULT_DEPTH		10	/* POSIX mq's default msg_max */
 #define PRIO_DEPTH_MAX		1024
 #define PRIO_QUEUE_BYTES	(16u << 20)
+#define DEFAULT_BATCH		32	/* messages per batch call */
 #define PIPE_ATOMIC		4096	/* PIPE_BUF */
 #define FRAME_HDR		4
 
@@ -51,7 +52,7 @@ enum {
 	OPT_PATTERN = OPT_FIRST, OPT_SIZES, OPT_MECH, OPT_PRODUCERS, OPT_DEPTH,
 	OPT_DURATION, OPT_ITERS, OPT_QUICK, OPT_JSON, OPT_CSV, OPT_PLOT,
 	OPT_GNUPLOT, OPT_PROGRESS, OPT_LIST, OPT_ROUNDS, OPT_CROSS_CHECK,
-	OPT_PROCS,
+	OPT_PROCS, OPT_BATCH,
 };
 
 static const struct option options[] = {
@@ -61,6 +62,7 @@ static const struct option options[] = {
 	{ "producers", required_argument, NULL, OPT_PRODUCERS },
 	{ "procs",     required_argument, NULL, OPT_PROCS },
 	{ "depth",     required_argument, NULL, OPT_DEPTH },
+	{ "batch",     required_argument, NULL, OPT_BATCH },
 	{ "duration",  required_argument, NULL, OPT_DURATION },
 	{ "iters",     required_argument, NULL, OPT_ITERS },
 	{ "rounds",    required_argument, NULL, OPT_ROUNDS },
@@ -214,7 +216,8 @@ struct plan {
  * array is allocated once, for every cell there can be.
  */
 static struct bench_result *plan_add(struct plan *p, enum bench_pattern pat,
-				     const struct kipc_chan_info *m, size_t size)
+				     const struct kipc_chan_info *m, size_t size,
+				     unsigned int batch)
 {
 	struct bench_result *r;
 	size_t nr_mechs = 0, nr_locks = 0;
@@ -224,7 +227,8 @@ static struct bench_result *plan_add(struct plan *p, enum bench_pattern pat,
 			nr_mechs++;
 		while (bench_lock_at(nr_locks))
 			nr_locks++;
-		p->cap = BENCH_NR_PATTERNS * nr_mechs * BENCH_MAX_SIZES +
+		/* Stream and prio may run twice, unbatched and batched. */
+		p->cap = (BENCH_NR_PATTERNS + 2) * nr_mechs * BENCH_MAX_SIZES +
 			 nr_locks * sizeof(((struct bench_config *)0)->procs) /
 			 sizeof(unsigned int);
 		p->res = calloc(p->cap, sizeof(*p->res));
@@ -237,6 +241,7 @@ static struct bench_result *plan_add(struct plan *p, enum bench_pattern pat,
 	r->pattern = pat;
 	r->mech = m;
 	r->size = size;
+	r->batch = batch;
 	return r;
 }
 
@@ -314,7 +319,7 @@ static unsigned int cell_depth(const struct bench_config *cfg,
 
 static void plan_mech(struct plan *p, const struct bench_config *cfg,
 		      enum bench_pattern pat, const struct kipc_chan_info *m,
-		      const char *no_module)
+		      unsigned int batch, const char *no_module)
 {
 	ssize_t limit = kipc_chan_limit(m->name);
 	size_t used, last_used = SIZE_MAX;
@@ -324,7 +329,7 @@ static void plan_mech(struct plan *p, const struct bench_config *cfg,
 	int i;
 
 	for (i = 0; i < cfg->nr_sizes; i++) {
-		r = plan_add(p, pat, m, cfg->sizes[i]);
+		r = plan_add(p, pat, m, cfg->sizes[i], batch);
 		used = cfg->sizes[i] < (size_t)limit ? cfg->sizes[i] : (size_t)limit;
 		r->size_used = used;
 		/* prio checks each message arrives once: one producer. */
@@ -355,7 +360,7 @@ static void plan_locks(struct plan *p, const struct bench_config *cfg,
 		if (!mech_wanted(cfg, m->name))
 			continue;
 		for (k = 0; k < cfg->nr_procs; k++) {
-			r = plan_add(p, BENCH_LOCK, m, 0);
+			r = plan_add(p, BENCH_LOCK, m, 0, 1);
 			r->producers = cfg->procs[k];
 			r->depth = 0;
 			if (m->flags & KIPC_CHAN_KIPC && no_module)
@@ -364,12 +369,28 @@ static void plan_locks(struct plan *p, const struct bench_config *cfg,
 	}
 }
 
+/* Every mechanism that can run @pat, @batch messages per call. */
+static void plan_pattern(struct plan *p, const struct bench_config *cfg,
+			 enum bench_pattern pat, unsigned int batch,
+			 const char *no_module)
+{
+	const struct kipc_chan_info *m;
+	size_t i;
+
+	for (i = 0; (m = kipc_chan_mech_at(i)); i++) {
+		if (!mech_wanted(cfg, m->name))
+			continue;
+		/* Priorities mean something only to the queues. */
+		if (pat == BENCH_PRIO && !(m->flags & KIPC_CHAN_PRIO))
+			continue;
+		plan_mech(p, cfg, pat, m, batch, no_module);
+	}
+}
+
 static void plan_build(struct plan *p, const struct bench_config *cfg,
 		       const char *no_module)
 {
-	const struct kipc_chan_info *m;
 	int pat;
-	size_t i;
 
 	for (pat = 0; pat < BENCH_NR_PATTERNS; pat++) {
 		if (!(cfg->patterns & 1u << pat))
@@ -378,14 +399,10 @@ static void plan_build(struct plan *p, const struct bench_config *cfg,
 			plan_locks(p, cfg, no_module);
 			continue;
 		}
-		for (i = 0; (m = kipc_chan_mech_at(i)); i++) {
-			if (!mech_wanted(cfg, m->name))
-				continue;
-			/* Priorities mean something only to the queues. */
-			if (pat == BENCH_PRIO && !(m->flags & KIPC_CHAN_PRIO))
-				continue;
-			plan_mech(p, cfg, pat, m, no_module);
-		}
+		plan_pattern(p, cfg, pat, 1, no_module);
+		/* Then stream and prio again, in batches: rows of their own. */
+		if (cfg->batch > 1 && pat != BENCH_PINGPONG)
+			plan_pattern(p, cfg, pat, cfg->batch, no_module);
 	}
 }
 
@@ -393,7 +410,7 @@ static void progress(const struct bench_config *cfg, size_t done, size_t total,
 		     const struct bench_result *r)
 {
 	static int tty = -1;
-	char sz[32];
+	char sz[64];
 
 	if (tty < 0)
 		tty = isatty(STDERR_FILENO);
@@ -408,6 +425,9 @@ static void progress(const struct bench_config *cfg, size_t done, size_t total,
 		snprintf(sz, sizeof(sz), "%u procs", r->producers);
 	else
 		fmt_size(sz, sizeof(sz), r->size_used);
+	if (r->batch > 1)
+		snprintf(sz + strlen(sz), sizeof(sz) - strlen(sz), ", batches of %u",
+			 r->batch);
 	fprintf(stderr, "%s[%3zu/%zu] round %u/%u %-8s %-14s %s%s",
 		tty ? "\r\033[K" : "", done + 1, total, r->rounds + 1,
 		cfg->rounds, bench_pattern_names[r->pattern], r->mech->name,
@@ -497,6 +517,7 @@ int bench_main(int argc, char *argv[])
 		.procs = { 1, 2, 4 },
 		.nr_procs = 3,
 		.duration = DEFAULT_DURATION,
+		.batch = DEFAULT_BATCH,
 	};
 	struct outputs out = { 0 };
 	struct bench_machine mach;
@@ -536,6 +557,12 @@ int bench_main(int argc, char *argv[])
 			if (parse_u64("--depth", optarg, 10, 1, 65536, &v))
 				return KIPC_EXIT_USAGE;
 			cfg.depth = v;
+			break;
+		case OPT_BATCH:
+			if (parse_u64("--batch", optarg, 10, 1, KIPC_CHAN_BATCH_MAX,
+				      &v))
+				return KIPC_EXIT_USAGE;
+			cfg.batch = v;
 			break;
 		case OPT_DURATION:
 			if (parse_seconds("--duration", optarg, &ts))

@@ -112,6 +112,8 @@ struct bench_config {
 	unsigned int procs[8];		/* lock: contending processes */
 	int nr_procs;
 	unsigned int depth;		/* queue/ring depth, 0: per pattern */
+	unsigned int batch;		/* stream and prio also in batches
+					 * of this many (1: not) */
 	double duration;		/* seconds measured per cell */
 	uint64_t iters;			/* fixed count per round, 0: by duration */
 	unsigned int rounds;		/* each cell runs once per round */
@@ -137,6 +139,7 @@ struct bench_result {
 	size_t size_used;		/* min(size, the mechanism's limit) */
 	unsigned int producers;
 	unsigned int depth;
+	unsigned int batch;		/* messages per call; 1: one each */
 	uint64_t iters;			/* measured round trips or messages */
 	uint64_t warmup;		/* the same, before measuring */
 	/* Pingpong round-trip times: percentiles and moments of every sample. */
@@ -263,7 +266,8 @@ void bench_machine_calibrate(struct bench_machine *m);
 struct bench_target {
 	const char *kipc, *native;
 	enum bench_pattern pattern;
-	size_t size;
+	size_t size;		/* 0: every size both ran */
+	bool batched;		/* the --batch rows, else one per call */
 	bool latency;		/* compare p50 (lower is better), else rate */
 	double goal;		/* kipc/native must be <= (latency) or >= */
 };
@@ -295,7 +299,7 @@ double bench_cost(const struct bench_result *r);
 bool bench_rankable(const struct bench_result *r);
 const struct bench_result *bench_find(const struct bench_result *res, size_t n,
 				      const char *mech, enum bench_pattern pat,
-				      size_t size);
+				      size_t size, bool batched);
 
 /* bench_rules.c: the article's rules for choosing, judged on this run. */
 void report_rules(FILE *f, const struct bench_config *cfg,

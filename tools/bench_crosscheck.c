@@ -12,8 +12,9 @@
  *   ptsematest              the same through a POSIX mutex hand-off
  *   sigwaittest -f          a signal between two processes, one way
  *
- * Each tool runs with a bounded loop count under timeout(1). A tool that
- * is missing or fails is named with the reason, and the rest go on. The
+ * Each tool runs with a bounded loop count under timeout(1), a minute at
+ * most (they take seconds; sigwaittest -f has hung under TCG, and as it
+ * blocks SIGTERM, -k kills it). A tool that is missing or fails is named with the reason, and the rest go on. The
  * tools measure bare mechanisms; kipc bench's cells also frame, fill and
  * check every message, so a ratio above 1 is expected: how far above is
  * the finding, explained in the README.
@@ -61,7 +62,7 @@ static int run_tool(const struct crosscheck *c, double *mean_ns, double *min_ns,
 			 c->tool, c->package);
 		return -1;
 	}
-	snprintf(cmd, sizeof(cmd), "timeout 300 %s %s 2>&1", c->tool, c->args);
+	snprintf(cmd, sizeof(cmd), "timeout -k 5 60 %s %s 2>&1", c->tool, c->args);
 	p = popen(cmd, "r");
 	if (!p) {
 		snprintf(why, len, "cannot run %s", c->tool);

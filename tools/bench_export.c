@@ -128,9 +128,9 @@ static void json_result(FILE *f, const struct bench_result *r)
 	fprintf(f, ", \"family\": ");
 	fput_json_string(f, r->mech->family);
 	fprintf(f, ", \"size\": %zu, \"size_used\": %zu, \"producers\": %u, "
-		"\"depth\": %u, \"rounds\": %u, \"iters\": %llu, \"warmup\": %llu, "
-		"\"samples\": %llu",
-		r->size, r->size_used, r->producers, r->depth, r->rounds,
+		"\"depth\": %u, \"batch\": %u, \"rounds\": %u, \"iters\": %llu, "
+		"\"warmup\": %llu, \"samples\": %llu",
+		r->size, r->size_used, r->producers, r->depth, r->batch, r->rounds,
 		(unsigned long long)r->iters, (unsigned long long)r->warmup,
 		(unsigned long long)(ok ? r->nr_lat : 0));
 	for (i = 0; i < nr; i++)
@@ -210,9 +210,9 @@ int report_json(const char *path, const struct bench_machine *m,
 	fprintf(f, "], \"sizes\": [");
 	for (p = 0; p < cfg->nr_sizes; p++)
 		fprintf(f, "%s%zu", p ? ", " : "", cfg->sizes[p]);
-	fprintf(f, "], \"producers\": %u, \"duration_s\": %.6g, \"iters\": %llu, "
-		"\"rounds\": %u, \"unstable_factor\": %.6g},\n", cfg->producers,
-		cfg->duration, (unsigned long long)cfg->iters, cfg->rounds,
+	fprintf(f, "], \"producers\": %u, \"batch\": %u, \"duration_s\": %.6g, "
+		"\"iters\": %llu, \"rounds\": %u, \"unstable_factor\": %.6g},\n",
+		cfg->producers, cfg->batch, cfg->duration, (unsigned long long)cfg->iters, cfg->rounds,
 		BENCH_UNSTABLE_FACTOR);
 	fprintf(f, "  \"results\": [\n");
 	for (i = 0, sep = ""; i < n; i++) {
@@ -259,8 +259,8 @@ int report_csv(const char *path, const struct bench_result *res, size_t n)
 
 	if (!f)
 		return -1;
-	fprintf(f, "pattern,mech,family,size,size_used,producers,depth,rounds,"
-		"iters,warmup,samples");
+	fprintf(f, "pattern,mech,family,size,size_used,producers,depth,batch,"
+		"rounds,iters,warmup,samples");
 	nr = cell_figures(&no_result, fig);
 	for (k = 0; k < nr; k++)
 		fprintf(f, ",%s", fig[k].key);
@@ -271,8 +271,8 @@ int report_csv(const char *path, const struct bench_result *res, size_t n)
 
 		fprintf(f, "%s,%s,", bench_pattern_names[r->pattern], r->mech->name);
 		csv_text(f, r->mech->family);
-		fprintf(f, ",%zu,%zu,%u,%u,%u,%llu,%llu,%llu", r->size,
-			r->size_used, r->producers, r->depth, r->rounds,
+		fprintf(f, ",%zu,%zu,%u,%u,%u,%u,%llu,%llu,%llu", r->size,
+			r->size_used, r->producers, r->depth, r->batch, r->rounds,
 			(unsigned long long)r->iters,
 			(unsigned long long)r->warmup,
 			(unsigned long long)(ok ? r->nr_lat : 0));

@@ -85,8 +85,9 @@ static const char *colour_of(const struct kipc_chan_info *m, size_t fam)
 /* The value row @row draws for @r, or false if it has none. */
 static bool point(enum row row, const struct bench_result *r, double *y)
 {
-	if (r->pattern != rows[row].pattern || r->skip || r->error ||
-	    !r->iters || !r->size_used)
+	/* The plot draws one message per call; batches are in the table. */
+	if (r->pattern != rows[row].pattern || r->batch > 1 || r->skip ||
+	    r->error || !r->iters || !r->size_used)
 		return false;
 	switch (row) {
 	case ROW_LATENCY:
@@ -181,7 +182,8 @@ static void gp_panel(FILE *f, enum row row, size_t fam,
 		if (!in_family(m, fam) || !in_run(m, res, n))
 			continue;
 		for (j = 0; j < n; j++) {
-			if (res[j].mech != m || res[j].pattern != rows[row].pattern)
+			if (res[j].mech != m || res[j].pattern != rows[row].pattern ||
+			    res[j].batch > 1)
 				continue;
 			ran = true;
 			/* Drawn, but not at every size: say why once. */

@@ -238,31 +238,70 @@ static void pingpong_child(const struct bench_config *cfg,
 	cell_worker_exit(&bc);
 }
 
-/* A stream producer: @warm messages, then the count it is told. */
+/*
+ * @batch message buffers of @size bytes each for kipc_chan_send_batch()
+ * and kipc_chan_recv_batch(); exits the child (or returns NULL) if there
+ * is no memory.
+ */
+static struct kipc_chan_msg *batch_alloc(unsigned int batch, size_t size)
+{
+	struct kipc_chan_msg *msgs = calloc(batch, sizeof(*msgs));
+	char *bufs = malloc((size ? size : 1) * batch);
+	unsigned int i;
+
+	if (!msgs || !bufs) {
+		free(msgs);
+		free(bufs);
+		return NULL;
+	}
+	for (i = 0; i < batch; i++)
+		msgs[i].buf = bufs + i * (size ? size : 1);
+	return msgs;
+}
+
+static void batch_free(struct kipc_chan_msg *msgs)
+{
+	if (msgs)
+		free(msgs[0].buf);
+	free(msgs);
+}
+
+/*
+ * A stream producer: @warm messages, then the count it is told, @batch
+ * per kipc_chan_send_batch() call (1: kipc_chan_send(), one each).
+ */
 static void stream_child(const struct bench_config *cfg, struct kipc_chan *c,
 			 size_t size, uint32_t producer, uint64_t warm, int ctl,
-			 bool prio)
+			 bool prio, unsigned int batch)
 {
-	void *buf = malloc(size ? size : 1);
-	unsigned int seedp = producer * 7919 + 1, pr;
+	struct kipc_chan_msg *msgs = batch_alloc(batch, size);
+	unsigned int seedp = producer * 7919 + 1, k, todo;
 	struct bench_counters bc;
 	uint64_t i, n, seq = 0;
 	int phase;
 
-	if (!buf || kipc_chan_attach(c, KIPC_CHAN_SENDER))
+	if (!msgs || kipc_chan_attach(c, KIPC_CHAN_SENDER))
 		child_chan_fail("setup");
 	child_setup(cfg, &bc);
 	for (phase = 0; phase < 2; phase++) {
 		n = phase_count(phase, warm, ctl);
 		if (phase == 1)
 			counters_start(&bc);
-		for (i = 0; i < n; i++, seq++) {
-			payload_fill(buf, size, producer, seq);
-			pr = prio ? rand_r(&seedp) % BENCH_PRIO_LEVELS : 0;
-			if (kipc_chan_send(c, buf, size, pr))
+		for (i = 0; i < n; i += todo) {
+			todo = n - i < batch ? n - i : batch;
+			for (k = 0; k < todo; k++, seq++) {
+				payload_fill(msgs[k].buf, size, producer, seq);
+				msgs[k].len = size;
+				msgs[k].prio = prio ?
+					rand_r(&seedp) % BENCH_PRIO_LEVELS : 0;
+			}
+			if (batch == 1 ?
+			    kipc_chan_send(c, msgs[0].buf, size, msgs[0].prio) :
+			    kipc_chan_send_batch(c, msgs, todo) != (int)todo)
 				child_chan_fail("send");
 		}
 	}
+	batch_free(msgs);
 	cell_worker_exit(&bc);
 }
 
@@ -318,7 +357,7 @@ static void pingpong_parent(const struct bench_config *cfg,
 	size_t size = r->size_used, cap = kipc_chan_max_msg(rep);
 	void *out = malloc(size ? size : 1), *in = malloc(cap ? cap : 1);
 	uint64_t i, n = 0, t0, total_ns = 0, warm = r->warmup;
-	struct bench_check ck;
+	struct bench_check ck = { 0 };
 	char why[128];
 	ssize_t len;
 
@@ -377,6 +416,46 @@ out:
 	check_free(&ck);
 }
 
+/*
+ * The consumer's next message: from the batch in hand, else from a new
+ * receive of at most @left messages (@batch per kipc_chan_recv_batch()
+ * call; 1: kipc_chan_recv()). Returns its length, or -1.
+ */
+struct stream_in {
+	struct kipc_chan_msg *msgs;
+	unsigned int batch, next, count;
+	size_t cap;
+};
+
+static ssize_t stream_next(struct kipc_chan *c, struct stream_in *in,
+			   uint64_t left, void **buf)
+{
+	unsigned int k;
+	ssize_t len;
+	int n;
+
+	if (in->next == in->count) {
+		if (in->batch == 1) {
+			len = kipc_chan_recv(c, in->msgs[0].buf, in->cap, NULL);
+			if (len < 0)
+				return -1;
+			in->msgs[0].len = len;
+			n = 1;
+		} else {
+			for (k = 0; k < in->batch; k++)
+				in->msgs[k].len = in->cap;
+			n = kipc_chan_recv_batch(c, in->msgs, left < in->batch ?
+						 left : in->batch);
+			if (n < 0)
+				return -1;
+		}
+		in->next = 0;
+		in->count = n;
+	}
+	*buf = in->msgs[in->next].buf;
+	return in->msgs[in->next++].len;
+}
+
 /* The stream consumer: receive, check, count. */
 static void stream_parent(const struct bench_config *cfg,
 			  struct bench_result *r, struct kipc_chan *c,
@@ -387,10 +466,13 @@ static void stream_parent(const struct bench_config *cfg,
 	uint64_t warm = r->warmup * p, i, n = 0, t_first = 0, t_last = 0;
 	uint64_t pace_from = warm / 4, pace_to = warm - 1, t0 = 0, t1;
 	uint64_t queued = (uint64_t)r->depth * p;
-	void *in = malloc(cap ? cap : 1);
-	struct bench_check ck;
+	struct stream_in in = {
+		.msgs = batch_alloc(r->batch, cap), .batch = r->batch, .cap = cap,
+	};
+	struct bench_check ck = { 0 };
 	char why[128];
 	ssize_t len;
+	void *buf;
 
 	/*
 	 * Pace the warm-up while the producers are still sending: after the
@@ -399,20 +481,22 @@ static void stream_parent(const struct bench_config *cfg,
 	 */
 	if (warm > queued + pace_from + 1)
 		pace_to = warm - queued - 1;
-	if (!in || check_init(&ck, p, any_order ? r->warmup + MAX_ITERS : 0) ||
+	if (!in.msgs || check_init(&ck, p, any_order ? r->warmup + MAX_ITERS : 0) ||
 	    kipc_chan_attach(c, KIPC_CHAN_RECEIVER)) {
 		set_errno_error(r, "setup");
 		goto out;
 	}
 	for (i = 0; i < warm + n * p; i++) {
-		len = kipc_chan_recv(c, in, cap, NULL);
+		/* Never more than this phase has: the producers wait between. */
+		len = stream_next(c, &in, (i < warm ? warm : warm + n * p) - i,
+				  &buf);
 		if (len < 0) {
 			set_errno_error(r, "receive");
 			goto out;
 		}
 		if (i == pace_from)
 			t_first = bench_now_ns();
-		if (payload_check(&ck, in, len, size, any_order,
+		if (payload_check(&ck, buf, len, size, any_order,
 				  r->warmup + n, why, sizeof(why))) {
 			cell_set_error(r, why);
 			goto out;
@@ -436,7 +520,7 @@ static void stream_parent(const struct bench_config *cfg,
 	r->measured = n * p;
 	r->busy_ns = t1 - t0;
 out:
-	free(in);
+	batch_free(in.msgs);
 	check_free(&ck);
 }
 
@@ -595,7 +679,7 @@ chan_leader(const struct bench_config *cfg, const struct bench_result *cell,
 		if (r.pattern == BENCH_PINGPONG)
 			pingpong_child(cfg, a, b, r.size_used, r.warmup, ctl[0]);
 		stream_child(cfg, a, r.size_used, i, r.warmup, ctl[0],
-			     r.pattern == BENCH_PRIO);
+			     r.pattern == BENCH_PRIO, r.batch);
 	}
 	close(ctl[0]);
 	if (!r.error && r.pattern == BENCH_PINGPONG)

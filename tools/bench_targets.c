@@ -7,12 +7,13 @@
 #include "bench.h"
 
 const struct bench_target bench_targets[] = {
-	{ "kipc-pipe", "pipe", BENCH_STREAM, 65536, false, 1.0 },
-	{ "kipc-pipe", "pipe", BENCH_PINGPONG, 64, true, 1.0 },
-	{ "kipc-mq", "posix-mq", BENCH_PINGPONG, 64, true, 1.0 },
-	{ "kipc-mq", "posix-mq", BENCH_PRIO, 64, false, 1.5 },
-	{ "kipc-shm", "shm", BENCH_PINGPONG, 64, true, 1.0 },
-	{ "kipc-shm", "shm", BENCH_STREAM, 1048576, false, 0.9 },
+	{ "kipc-pipe", "pipe", BENCH_STREAM, 65536, false, false, 1.0 },
+	{ "kipc-pipe", "pipe", BENCH_PINGPONG, 64, false, true, 1.0 },
+	{ "kipc-mq", "posix-mq", BENCH_PINGPONG, 64, false, true, 1.0 },
+	{ "kipc-mq", "posix-mq", BENCH_PRIO, 64, false, false, 1.0 },
+	{ "kipc-mq", "posix-mq", BENCH_PRIO, 64, true, false, 1.5 },
+	{ "kipc-shm", "shm", BENCH_PINGPONG, 0, false, true, 1.0 },
+	{ "kipc-shm", "shm", BENCH_STREAM, 0, false, false, 1.0 },
 };
 
 const size_t bench_nr_targets = sizeof(bench_targets) / sizeof(*bench_targets);
