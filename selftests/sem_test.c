@@ -710,6 +710,17 @@ TEST(signal_interrupts_wait_word)
 	close(fd);
 }
 
+/* The two halves of a benaphore's word (kipc.h). */
+static uint32_t bena_units(const struct kipc_benaphore *b)
+{
+	return (uint32_t)b->word;
+}
+
+static uint32_t bena_sleepers(const struct kipc_benaphore *b)
+{
+	return b->word >> 32;
+}
+
 TEST(benaphore_takes_and_gives_without_the_kernel)
 {
 	struct kipc_benaphore b;
@@ -724,13 +735,13 @@ TEST(benaphore_takes_and_gives_without_the_kernel)
 	EXPECT_EQ(EAGAIN, errno);
 	EXPECT_EQ(0, kipc_benaphore_post(&b, fd));
 	EXPECT_EQ(0, kipc_benaphore_trywait(&b));
-	EXPECT_EQ(0, b.value);
-	EXPECT_EQ(0, b.sleepers);
+	EXPECT_EQ(0, bena_units(&b));
+	EXPECT_EQ(0, bena_sleepers(&b));
 
 	ASSERT_EQ(0, kipc_benaphore_init(&b, KIPC_SEM_VALUE_MAX));
 	EXPECT_EQ(-1, kipc_benaphore_post(&b, fd));
 	EXPECT_EQ(EOVERFLOW, errno);
-	EXPECT_EQ(KIPC_SEM_VALUE_MAX, b.value);
+	EXPECT_EQ(KIPC_SEM_VALUE_MAX, bena_units(&b));
 	/* The kipc semaphore never holds a unit. */
 	EXPECT_EQ(0, sem_value(fd));
 	close(fd);
@@ -821,10 +832,10 @@ TEST_F_TIMEOUT(stress, benaphore_ping_pong_loses_no_wake_up, 600)
 		ASSERT_EQ(0, kipc_benaphore_wait(&b[1], fd));
 	}
 	EXPECT_EQ(0, reap(pid));
-	EXPECT_EQ(0, b[0].value);
-	EXPECT_EQ(0, b[1].value);
-	EXPECT_EQ(0, b[0].sleepers);
-	EXPECT_EQ(0, b[1].sleepers);
+	EXPECT_EQ(0, bena_units(&b[0]));
+	EXPECT_EQ(0, bena_units(&b[1]));
+	EXPECT_EQ(0, bena_sleepers(&b[0]));
+	EXPECT_EQ(0, bena_sleepers(&b[1]));
 	EXPECT_EQ(0, sem_value(fd));
 	munmap(b, page_size());
 	close(fd);
@@ -865,8 +876,8 @@ TEST_F_TIMEOUT(stress, benaphore_mutual_exclusion_is_exact, 600)
 	for (i = 0; i < N; i++)
 		EXPECT_EQ(0, reap(pids[i]));
 	EXPECT_EQ(N * M, sh->counter);
-	EXPECT_EQ(1, sh->lock.value);
-	EXPECT_EQ(0, sh->lock.sleepers);
+	EXPECT_EQ(1, bena_units(&sh->lock));
+	EXPECT_EQ(0, bena_sleepers(&sh->lock));
 	EXPECT_EQ(0, wait_blocked_tasks(fd, 0, 0));
 	EXPECT_EQ(0, sem_value(fd));
 	munmap(sh, page_size());

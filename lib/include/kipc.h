@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 #define KIPC_LIB_VERSION_MAJOR	0
-#define KIPC_LIB_VERSION_MINOR	1
+#define KIPC_LIB_VERSION_MINOR	2
 #define KIPC_LIB_VERSION_PATCH	0
 
 /* Path of the device; the KIPC_DEVICE environment variable overrides it. */
@@ -202,8 +202,12 @@ int kipc_sem_wake(int fd, unsigned count);
  * costs later posts a useless wake-up each, nothing else.
  */
 struct kipc_benaphore {
-	uint32_t value;		/* units available */
-	uint32_t sleepers;	/* waiters announced for the kipc semaphore */
+	/*
+	 * Units available in the low 32 bits, waiters announced for the
+	 * kipc semaphore in the high 32: one word, so that taking a unit
+	 * and withdrawing the announcement are one atomic step.
+	 */
+	uint64_t word;
 };
 
 /* Set *@b to @value units and no sleepers (EINVAL above KIPC_SEM_VALUE_MAX). */
