@@ -449,6 +449,7 @@ static void kipc_mq_account_out(struct kipc_mq *mq, struct kipc_mq_message *m)
  */
 static void kipc_mq_set_done(bool *done)
 {
+	/* Pairs with smp_load_acquire() in kipc_mq_sleep(). */
 	smp_store_release(done, true);
 }
 
@@ -563,6 +564,7 @@ static int kipc_mq_sleep(struct kipc_mq *mq, const bool *done,
 						       CLOCK_MONOTONIC);
 		else
 			schedule();
+		/* Pairs with kipc_mq_set_done(): all it settled is seen. */
 		if (smp_load_acquire(done)) {
 			__set_current_state(TASK_RUNNING);
 			return 0;

@@ -137,6 +137,7 @@ static u32 kipc_sem_grant(struct kipc_sem *sem, u32 count,
 		} else {
 			wake_up_process(w->task);
 		}
+		/* Pairs with smp_load_acquire() in kipc_sem_sleep(). */
 		smp_store_release(&w->granted, true);
 		granted++;
 	}
@@ -195,7 +196,10 @@ static int kipc_sem_sleep(struct kipc_sem *sem, struct kipc_handle *h,
 						       CLOCK_MONOTONIC);
 		else
 			schedule();
-		/* Granted: the poster did our bookkeeping (see the struct). */
+		/*
+		 * Granted: the poster did our bookkeeping (see the struct);
+		 * pairs with the smp_store_release() in kipc_sem_grant().
+		 */
 		if (smp_load_acquire(&w.granted)) {
 			__set_current_state(TASK_RUNNING);
 			return 0;
