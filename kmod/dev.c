@@ -65,8 +65,20 @@ static const struct file_operations kipc_dev_fops = {
 	.compat_ioctl	= compat_ptr_ioctl,
 };
 
+/*
+ * A fixed minor (devices.txt reserves misc 243-254 for local use) lets
+ * kmod list /dev/kipc in modules.devname, so the node exists before the
+ * module loads and its first open loads it (the aliases below). If a
+ * local device took the minor already, a dynamic one still works, only
+ * without that.
+ */
+#define KIPC_MISC_MINOR	249
+
+MODULE_ALIAS_MISCDEV(KIPC_MISC_MINOR);
+MODULE_ALIAS("devname:" KIPC_DEVICE_NAME);
+
 static struct miscdevice kipc_misc = {
-	.minor		= MISC_DYNAMIC_MINOR,
+	.minor		= KIPC_MISC_MINOR,
 	.name		= KIPC_DEVICE_NAME,
 	.fops		= &kipc_dev_fops,
 	.mode		= 0666,
@@ -74,6 +86,13 @@ static struct miscdevice kipc_misc = {
 
 int kipc_dev_register(void)
 {
+	int err = misc_register(&kipc_misc);
+
+	if (err != -EBUSY)
+		return err;
+	pr_warn("misc minor %d is taken: using a dynamic one, so opening /dev/%s will not load the module\n",
+		KIPC_MISC_MINOR, KIPC_DEVICE_NAME);
+	kipc_misc.minor = MISC_DYNAMIC_MINOR;
 	return misc_register(&kipc_misc);
 }
 

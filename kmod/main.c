@@ -9,6 +9,7 @@
 #include <linux/module.h>
 
 #include "kipc.h"
+#include "version.h"
 
 static int __init kipc_init(void)
 {
@@ -27,7 +28,7 @@ static int __init kipc_init(void)
 	if (err)
 		goto err_dev;
 
-	pr_info("loaded (ABI %u)\n", KIPC_ABI_VERSION);
+	pr_info("%s loaded (ABI %u)\n", KIPC_VERSION, KIPC_ABI_VERSION);
 	return 0;
 
 err_dev:
@@ -59,3 +60,4 @@ module_exit(kipc_exit);
 MODULE_DESCRIPTION("kipc: pipes, message queues, shared memory and semaphores behind /dev/kipc");
 MODULE_AUTHOR("The kipc developers");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(KIPC_VERSION);

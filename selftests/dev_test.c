@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <grp.h>
 #include <unistd.h>
@@ -42,6 +43,12 @@ TEST(node_is_world_rw_char_device)
 	ASSERT_EQ(0, stat(KIPC_DEVICE_PATH, &st));
 	EXPECT_TRUE(S_ISCHR(st.st_mode));
 	EXPECT_EQ(0666, st.st_mode & 07777);
+	/*
+	 * Misc major 10, the fixed minor 249 that modules.devname names, so
+	 * a node made before the module loads is this device.
+	 */
+	EXPECT_EQ(10, major(st.st_rdev));
+	EXPECT_EQ(249, minor(st.st_rdev));
 }
 
 TEST(unprivileged_user_can_open)
@@ -155,6 +162,8 @@ TEST(library_version_matches_module)
 	unsigned int abi = 0xdeadbeef;
 	uint64_t features = ~0ULL;
 	int fd = open(KIPC_DEVICE_PATH, O_RDWR);
+	char want[32], modver[32];
+	FILE *f;
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ioctl(fd, KIPC_IOC_VERSION, &ver));
@@ -164,7 +173,16 @@ TEST(library_version_matches_module)
 	EXPECT_EQ(ver.abi_version, abi);
 	EXPECT_EQ(ver.features, features);
 	EXPECT_EQ(0, kipc_version(NULL, NULL));
-	EXPECT_STREQ("0.1.0", kipc_lib_version());
+	snprintf(want, sizeof(want), "%d.%d.%d", KIPC_LIB_VERSION_MAJOR,
+		 KIPC_LIB_VERSION_MINOR, KIPC_LIB_VERSION_PATCH);
+	EXPECT_STREQ(want, kipc_lib_version());
+	/* One tree, one version: the module's MODULE_VERSION is the same. */
+	f = fopen("/sys/module/kipc/version", "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(modver, sizeof(modver), f));
+	fclose(f);
+	modver[strcspn(modver, "\n")] = 0;
+	EXPECT_STREQ(want, modver);
 }
 
 TEST(library_reports_missing_device)
