@@ -11,6 +11,15 @@
 #   make vm-shell        a shell in the VM with the module loaded
 #   make deps            install the Debian packages the above need
 #   make style           checkpatch over kmod/
+#   make install         library, headers, libkipc.pc, the tool (DESTDIR,
+#                        PREFIX, LIBDIR, INCLUDEDIR, BINDIR); make uninstall
+#                        removes exactly that
+#   make modules_install the module into /lib/modules/KVER (INSTALL_MOD_PATH),
+#                        then depmod
+#   make dkms-install    the module's source under /usr/src/kipc-VERSION,
+#                        added to DKMS (dkms then builds it for each kernel)
+#   make check-package   install, an outside program against libkipc.pc,
+#                        uninstall, dkms build for 6.1 and 6.12: on the host
 #
 # Everything built lands in build/; nothing in the source tree changes.
 
@@ -20,6 +29,9 @@ PREFIX		?= /usr/local
 LIBDIR		?= $(PREFIX)/lib
 INCLUDEDIR	?= $(PREFIX)/include
 BINDIR		?= $(PREFIX)/bin
+# The headers get a directory of their own: <kipc.h> and its <linux/kipc.h>
+# under it, clear of linux-libc-dev's /usr/include/linux.
+PKGINCDIR	= $(INCLUDEDIR)/kipc
 # Extra options for kipc bench under make bench.
 BENCH_ARGS	?=
 
@@ -38,8 +50,12 @@ MODDIR = $(BUILD)/mod/$(KVER)
 KSRC_TAR	?= /usr/src/linux-source-6.1.tar.xz
 KSFT_DIR	?= $(BUILD)/ksft
 
-LIB_VERSION	:= 0.1.0
-LIB_SONAME	:= libkipc.so.0
+# The package's version (module, DKMS) and the library's, each read from
+# the one place it is defined.
+KIPC_VERSION	:= $(shell sed -n 's/^\#define KIPC_VERSION "\(.*\)"/\1/p' kmod/version.h)
+LIB_VERSION	:= $(shell sed -n 's/^\#define KIPC_LIB_VERSION_[A-Z]*[[:space:]]*//p' \
+			lib/include/kipc.h | paste -sd.)
+LIB_SONAME	:= libkipc.so.$(firstword $(subst ., ,$(LIB_VERSION)))
 
 CC		?= gcc
 CFLAGS		?= -O2 -g
@@ -74,7 +90,8 @@ LIBA		:= $(BUILD)/lib/libkipc.a
 LIBSO		:= $(BUILD)/lib/libkipc.so.$(LIB_VERSION)
 
 .PHONY: all module lib tools selftests examples check check-debug bench \
-	vm-shell install deps style clean nl-check
+	vm-shell install uninstall modules_install dkms-install check-package \
+	deps style clean nl-check
 
 all: module lib tools selftests examples
 
@@ -86,7 +103,7 @@ module:
 	$(MAKE) -C $(KDIR) M=$(abspath $(MODDIR)) W=1 modules
 	@echo "module: $(MODDIR)/kipc.ko"
 
-lib: $(LIBA) $(LIBSO) $(BUILD)/lib/libkipc.pc
+lib: $(LIBA) $(LIBSO)
 
 nl-check:
 	@$(PKG_CONFIG) --exists $(NL_PKG) || \
@@ -111,12 +128,6 @@ $(LIBSO): $(LIB_OBJS) lib/libkipc.map
 		-Wl,-z,defs -o $@ $(LIB_OBJS) $(NL_LIBS)
 	ln -sf $(notdir $@) $(BUILD)/lib/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(BUILD)/lib/libkipc.so
-
-$(BUILD)/lib/libkipc.pc: lib/libkipc.pc.in
-	@mkdir -p $(@D)
-	sed -e 's|@prefix@|$(PREFIX)|' -e 's|@libdir@|$(LIBDIR)|' \
-	    -e 's|@includedir@|$(INCLUDEDIR)|' -e 's|@version@|$(LIB_VERSION)|' \
-	    $< > $@
 
 $(BUILD)/bin/kipc: $(TOOL_OBJS) $(LIBA)
 	@mkdir -p $(@D)
@@ -177,17 +188,55 @@ deps:
 style:
 	@tools/style.sh
 
+# What install puts where (under DESTDIR); uninstall removes exactly this.
+INSTALLED	= $(LIBDIR)/libkipc.a $(LIBDIR)/libkipc.so.$(LIB_VERSION) \
+		  $(LIBDIR)/$(LIB_SONAME) $(LIBDIR)/libkipc.so \
+		  $(LIBDIR)/pkgconfig/libkipc.pc $(PKGINCDIR)/kipc.h \
+		  $(PKGINCDIR)/linux/kipc.h $(BINDIR)/kipc
+# ldconfig only for the system's own directories, not a staging tree.
+LDCONFIG	= if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then ldconfig; fi
+
+# libkipc.pc is written here, for the prefix being installed to.
 install: lib tools
-	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/linux \
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PKGINCDIR)/linux \
 		$(DESTDIR)$(BINDIR)
 	install -m 644 $(LIBA) $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(LIBSO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libkipc.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libkipc.so
-	install -m 644 $(BUILD)/lib/libkipc.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
-	install -m 644 lib/include/kipc.h $(DESTDIR)$(INCLUDEDIR)/
-	install -m 644 kmod/include/uapi/linux/kipc.h $(DESTDIR)$(INCLUDEDIR)/linux/
+	sed -e 's|@prefix@|$(PREFIX)|' -e 's|@libdir@|$(LIBDIR)|' \
+	    -e 's|@includedir@|$(PKGINCDIR)|' -e 's|@version@|$(LIB_VERSION)|' \
+	    lib/libkipc.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libkipc.pc
+	chmod 644 $(DESTDIR)$(LIBDIR)/pkgconfig/libkipc.pc
+	install -m 644 lib/include/kipc.h $(DESTDIR)$(PKGINCDIR)/
+	install -m 644 kmod/include/uapi/linux/kipc.h $(DESTDIR)$(PKGINCDIR)/linux/
 	install -m 755 $(BUILD)/bin/kipc $(DESTDIR)$(BINDIR)/
+	@$(LDCONFIG)
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(PKGINCDIR)/linux $(DESTDIR)$(PKGINCDIR) 2>/dev/null
+	@$(LDCONFIG)
+
+# The module for KDIR into /lib/modules/KVER/updates (or INSTALL_MOD_PATH),
+# then depmod so that modprobe kipc, and an open of /dev/kipc, find it.
+# KERNELRELEASE is KVER: Debian's 6.1 headers say 6.1.192 there. Their
+# CONFIG_MODULE_SIG_ALL would sign with Debian's key, which headers do not
+# ship; signing for Secure Boot is DKMS's job (its MOK key).
+modules_install: module
+	$(MAKE) -C $(KDIR) M=$(abspath $(MODDIR)) KERNELRELEASE=$(KVER) \
+		CONFIG_MODULE_SIG_ALL= INSTALL_MOD_DIR=updates modules_install
+	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KVER)
+
+# The module's sources as DKMS wants them: /usr/src/kipc-VERSION with
+# dkms.conf, Kbuild and kmod/ (DKMS_SRC moves it, for tests).
+DKMS_SRC	?= /usr/src
+dkms-install:
+	tools/dkms/stage.sh $(DESTDIR)$(DKMS_SRC)/kipc-$(KIPC_VERSION) $(KIPC_VERSION)
+	$(if $(DESTDIR),,dkms add -m kipc -v $(KIPC_VERSION))
+
+check-package: deps
+	tools/dkms/check.sh
 
 clean:
 	rm -rf $(BUILD)

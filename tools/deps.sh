@@ -18,6 +18,8 @@ pkgs=(
 	gnuplot-nox
 	# kipc bench --cross-check: perf bench sched pipe, pmqtest, ptsematest.
 	linux-perf rt-tests
+	# make check-package: dkms build for both kernels, depmod, modinfo.
+	dkms kmod
 )
 
 missing=()
