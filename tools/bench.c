@@ -81,29 +81,10 @@ struct outputs {
 	const char *json, *csv, *plot, *gnuplot;
 };
 
-/* "64", "4K", "1M": bytes. */
-static int parse_size(const char *arg, size_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(arg, &end, 10);
-	if (end == arg || errno || *arg == '-')
-		return -1;
-	if (*end == 'K' || *end == 'k')
-		v <<= 10, end++;
-	else if (*end == 'M' || *end == 'm')
-		v <<= 20, end++;
-	if (*end || v > (64u << 20))
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int parse_sizes(struct bench_config *cfg, char *arg)
 {
 	char *tok, *save = NULL;
+	uint64_t v;
 
 	cfg->nr_sizes = 0;
 	for (tok = strtok_r(arg, ",", &save); tok;
@@ -111,10 +92,11 @@ static int parse_sizes(struct bench_config *cfg, char *arg)
 		if (cfg->nr_sizes == BENCH_MAX_SIZES)
 			return usage_error("bench", "--sizes: at most %d sizes",
 					   BENCH_MAX_SIZES);
-		if (parse_size(tok, &cfg->sizes[cfg->nr_sizes++]))
+		if (bytes_from_text(tok, 64u << 20, &v))
 			return usage_error("bench", "--sizes: invalid size '%s' "
 					   "(bytes, or with K or M; at most 64M)",
 					   tok);
+		cfg->sizes[cfg->nr_sizes++] = v;
 	}
 	if (!cfg->nr_sizes)
 		return usage_error("bench", "--sizes: no size given");

@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kipc create TYPE NAME [OPTION]...: create a named object (or open an
- * existing one) and close it again; named objects persist until rm.
+ * kipc create TYPE NAME [OPTION]...: create a named object and close it
+ * again; named objects persist until rm. An existing NAME is an error
+ * unless --exist-ok, and then it is left as it is. An explicit --mode is
+ * exact, as mkfifo -m: the umask does not apply to it.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kipc.h"
@@ -14,6 +21,7 @@
 enum {
 	OPT_MODE = OPT_FIRST,
 	OPT_EXCL,
+	OPT_EXIST_OK,
 	/* Attributes, in the order of attr_opts[]. */
 	OPT_VALUE,
 	OPT_MAX,
@@ -26,6 +34,7 @@ enum {
 static const struct option options[] = {
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "excl", no_argument, NULL, OPT_EXCL },
+	{ "exist-ok", no_argument, NULL, OPT_EXIST_OK },
 	{ "value", required_argument, NULL, OPT_VALUE },
 	{ "max", required_argument, NULL, OPT_MAX },
 	{ "capacity", required_argument, NULL, OPT_CAPACITY },
@@ -43,13 +52,14 @@ static const struct {
 	const char *opt;
 	int type;
 	uint64_t max;
+	bool bytes;		/* a size: K, M and G suffixes */
 } attr_opts[] = {
-	{ "--value",	KIPC_SEM,	KIPC_SEM_VALUE_MAX },
-	{ "--max",	KIPC_SEM,	KIPC_SEM_VALUE_MAX },
-	{ "--capacity",	KIPC_PIPE,	SIZE_MAX },
-	{ "--maxmsg",	KIPC_MQ,	UINT32_MAX },
-	{ "--msgsize",	KIPC_MQ,	UINT32_MAX },
-	{ "--size",	KIPC_SHM,	SIZE_MAX },
+	{ "--value",	KIPC_SEM,	KIPC_SEM_VALUE_MAX,	false },
+	{ "--max",	KIPC_SEM,	KIPC_SEM_VALUE_MAX,	false },
+	{ "--capacity",	KIPC_PIPE,	SIZE_MAX,		true },
+	{ "--maxmsg",	KIPC_MQ,	UINT32_MAX,		false },
+	{ "--msgsize",	KIPC_MQ,	UINT32_MAX,		true },
+	{ "--size",	KIPC_SHM,	SIZE_MAX,		true },
 };
 
 #define N_ATTR_OPTS	(sizeof(attr_opts) / sizeof(attr_opts[0]))
@@ -78,28 +88,106 @@ static void set_attr(struct kipc_attr *attr, int opt, uint64_t val)
 	}
 }
 
+/* A module parameter's value, or -1 if it cannot be read. */
+static long long module_param(const char *param)
+{
+	char path[128];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/kipc/parameters/%s", param);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+/* Is @val over the module's limit @param? Then say so in @why. */
+static bool over_param(char *why, size_t len, const char *what, uint64_t val,
+		       const char *param)
+{
+	long long max = module_param(param);
+
+	if (max < 0 || val <= (uint64_t)max)
+		return false;
+	snprintf(why, len, "%s %llu exceeds %s %lld", what,
+		 (unsigned long long)val, param, max);
+	return true;
+}
+
+/*
+ * The module refused @name or @a with EINVAL: put which value broke which
+ * rule in @why, where it can be told from here; false if it cannot.
+ */
+static bool explain_einval(char *why, size_t len, int type, const char *name,
+			   const struct kipc_attr *a)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	const char *n = *name == '/' ? name + 1 : name;
+
+	if (!*n) {
+		snprintf(why, len, "a name cannot be empty");
+		return true;
+	}
+	if (strchr(n, '/')) {
+		snprintf(why, len, "names cannot contain '/' (but for one at "
+			 "the start)");
+		return true;
+	}
+	switch (type) {
+	case KIPC_MQ:
+		return over_param(why, len, "maxmsg", a->maxmsg,
+				  "mq_maxmsg_max") ||
+		       over_param(why, len, "msgsize", a->msgsize,
+				  "mq_msgsize_max");
+	case KIPC_PIPE:
+		return over_param(why, len, "capacity", a->capacity,
+				  "pipe_max_size");
+	case KIPC_SHM:
+		if (a->size % page) {
+			snprintf(why, len, "size %zu is not a multiple of the "
+				 "page size, %ld", a->size, page);
+			return true;
+		}
+		return over_param(why, len, "size", a->size, "shm_max_bytes");
+	}
+	return false;
+}
+
 int create_main(int argc, char *argv[])
 {
 	struct kipc_attr attr = { 0 };
 	bool given[N_ATTR_OPTS] = { false };
-	int oflag = O_RDWR | O_CREAT;
+	bool mode_given = false, exist_ok = false;
 	uint64_t mode = 0600, val;
 	const char *name;
+	mode_t mask = 0;
+	char why[160];
 	size_t i;
-	int c, fd, type;
+	int c, fd, type, err;
 
 	while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
 		switch (c) {
 		case OPT_MODE:
 			if (parse_u64("--mode", optarg, 8, 0, 0777, &mode))
 				return KIPC_EXIT_USAGE;
+			mode_given = true;
 			break;
 		case OPT_EXCL:
-			oflag |= O_EXCL;
+			/* The default now; kept for scripts that say it. */
+			break;
+		case OPT_EXIST_OK:
+			exist_ok = true;
 			break;
 		case OPT_VALUE ... OPT_SIZE:
 			i = c - OPT_VALUE;
-			if (parse_u64(attr_opts[i].opt, optarg, 10, 0,
+			if (attr_opts[i].bytes ?
+			    parse_bytes(attr_opts[i].opt, optarg,
+					attr_opts[i].max, &val) :
+			    parse_u64(attr_opts[i].opt, optarg, 10, 0,
 				      attr_opts[i].max, &val))
 				return KIPC_EXIT_USAGE;
 			set_attr(&attr, c, val);
@@ -109,8 +197,11 @@ int create_main(int argc, char *argv[])
 			return option_error(argv[0], c, argv);
 		}
 	}
-	if (argc - optind != 2)
+	if (argc - optind < 2)
 		return usage_error(argv[0], "expected TYPE and NAME");
+	if (argc - optind > 2)
+		return usage_error(argv[0], "unexpected argument '%s' after "
+				   "TYPE and NAME", argv[optind + 2]);
 
 	type = kipc_type_from_name(argv[optind]);
 	if (type < 0)
@@ -127,9 +218,30 @@ int create_main(int argc, char *argv[])
 		return usage_error(argv[0], "--value %u is above --max %u",
 				   attr.value, attr.max);
 
-	fd = obj_open(name, type, oflag, mode, &attr);
-	if (fd < 0)
+	if (dev_ready() < 0)
 		return KIPC_EXIT_FAIL;
-	close(fd);
-	return KIPC_EXIT_OK;
+	/* An explicit mode is exact; the default 0600 takes the umask. */
+	if (mode_given)
+		mask = umask(0);
+	fd = kipc_open(name, type, O_RDWR | O_CREAT | O_CLOEXEC |
+		       (exist_ok ? 0 : O_EXCL), mode, &attr);
+	err = errno;
+	if (mode_given)
+		umask(mask);
+	if (fd >= 0) {
+		close(fd);
+		return KIPC_EXIT_OK;
+	}
+	/* O_EXCL comes first in the module: say if it is another type. */
+	if (err == EEXIST && obj_type_of(name) >= 0 && obj_type_of(name) != type)
+		obj_error(type, name, EMEDIUMTYPE);
+	else if (err == EEXIST)
+		obj_error_why(type, name, err, "exists already (--exist-ok "
+			      "accepts it as it is)");
+	else if (err == EINVAL && explain_einval(why, sizeof(why), type,
+						 name, &attr))
+		obj_error_why(type, name, err, why);
+	else
+		obj_error(type, name, err);
+	return KIPC_EXIT_FAIL;
 }

@@ -14,14 +14,16 @@ const char *prog = "kipc";
 static int help_main(int argc, char *argv[]);
 
 static const struct subcommand subcommands[] = {
-	{ "create", "Create a named object (or open it if it exists)",
+	{ "create", "Create a named object",
 	  "TYPE NAME [OPTION]...",
-	  "TYPE is sem, pipe, mq or shm; NAME may start with one '/'. An\n"
-	  "existing object of TYPE is left as it is unless --excl is given.\n"
+	  "TYPE is sem, pipe, mq or shm; NAME may start with one '/'. If NAME\n"
+	  "exists already, that is an error unless --exist-ok is given; then\n"
+	  "the object is left as it is. BYTES take K, M or G (powers of 1024).\n"
 	  "\n"
-	  "  --mode MODE       permission bits in octal, up to 0777\n"
-	  "                    (default 0600; the umask applies)\n"
-	  "  --excl            fail if NAME exists already\n"
+	  "  --mode MODE       permission bits in octal, up to 0777, exactly\n"
+	  "                    (default 0600, less the umask)\n"
+	  "  --exist-ok        accept an existing object of TYPE as it is\n"
+	  "  --excl            fail if NAME exists already (the default)\n"
 	  "  --value N         sem: initial value (default 0)\n"
 	  "  --max N           sem: largest value (default 2147483647)\n"
 	  "  --capacity BYTES  pipe: ring size\n"
@@ -119,8 +121,8 @@ static const struct subcommand subcommands[] = {
 	  "  --count N  units to add (default 1)\n", post_main },
 	{ "wait", "Take one unit from a semaphore, waiting while it is zero",
 	  "NAME [--timeout SECONDS | --try]",
-	  "  --timeout SECONDS  give up after SECONDS (e.g. 0.5); exit 1\n"
-	  "  --try              do not wait at all; exit 1 if the value is 0\n",
+	  "  --timeout SECONDS  give up after SECONDS (e.g. 0.5); exit 124\n"
+	  "  --try              do not wait at all; exit 3 if the value is 0\n",
 	  wait_main },
 	{ "send", "Send messages to a queue, or stdin to a pipe",
 	  "NAME [--prio P] [--timeout SECONDS | --try] [MESSAGE...]",
@@ -132,8 +134,8 @@ static const struct subcommand subcommands[] = {
 	  "  --prio P           queue: priority 0..32767 (default 0); higher is\n"
 	  "                     received first\n"
 	  "  --timeout SECONDS  queue: give up when it stays full that long\n"
-	  "                     (e.g. 0.5); exit 1\n"
-	  "  --try              do not wait at all: exit 1 if the queue is full\n"
+	  "                     (e.g. 0.5); exit 124\n"
+	  "  --try              do not wait at all: exit 3 if the queue is full\n"
 	  "                     (or the pipe has no reader or no room)\n",
 	  send_main },
 	{ "recv", "Receive messages from a queue, or a pipe's data",
@@ -146,8 +148,8 @@ static const struct subcommand subcommands[] = {
 	  "\n"
 	  "  --count N          queue: receive N messages (default 1)\n"
 	  "  --timeout SECONDS  queue: give up if they have not all come\n"
-	  "                     within SECONDS (e.g. 0.5); exit 1\n"
-	  "  --try              do not wait at all: exit 1 if a message is\n"
+	  "                     within SECONDS (e.g. 0.5); exit 124\n"
+	  "  --try              do not wait at all: exit 3 if a message is\n"
 	  "                     missing (or the pipe has no data)\n",
 	  recv_main },
 	{ "version", "Show the library and module ABI versions", "", NULL,
@@ -201,7 +203,10 @@ static void show_main_usage(FILE *out)
 		fprintf(out, "  %-10s %s\n", subcommands[i].name,
 			subcommands[i].summary);
 	fprintf(out, "\n'%s help SUBCOMMAND' or '%s SUBCOMMAND --help' "
-		"shows a subcommand's usage.\n", prog, prog);
+		"shows a subcommand's usage; '%s --version' is '%s version'.\n"
+		"Exit status: 0 done, 1 failed, 2 bad arguments, 3 --try found "
+		"nothing (or no room), 124 --timeout passed.\n", prog, prog,
+		prog, prog);
 }
 
 static int help_main(int argc, char *argv[])
@@ -237,6 +242,9 @@ int main(int argc, char *argv[])
 		show_main_usage(stdout);
 		return KIPC_EXIT_OK;
 	}
+	/* As every other tool: the same as "kipc version". */
+	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version"))
+		return version_main(1, (char *[]){ "version", NULL });
 
 	sub = find_subcommand(argv[1]);
 	if (!sub) {

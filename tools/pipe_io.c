@@ -15,26 +15,35 @@
 #include "kipc.h"
 #include "subcommands.h"
 
-/* Copy @in to @out until EOF; errno of the failing side in *@failed_fd. */
-static int copy_stream(int in, int out, int *failed_fd)
+/*
+ * Copy @in to @out until EOF, or with @until_empty until @in would block
+ * too. Returns the bytes copied, or -1 with errno of the failing side in
+ * *@failed_fd.
+ */
+static long long copy_stream(int in, int out, bool until_empty,
+			     int *failed_fd)
 {
 	static char buf[1 << 16];
+	long long total = 0;
 
 	for (;;) {
 		ssize_t n = read(in, buf, sizeof(buf));
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && errno == EAGAIN && until_empty)
+			return total;
 		if (n < 0) {
 			*failed_fd = in;
 			return -1;
 		}
 		if (n == 0)
-			return 0;
+			return total;
 		if (write_all(out, buf, n)) {
 			*failed_fd = out;
 			return -1;
 		}
+		total += n;
 	}
 }
 
@@ -44,20 +53,28 @@ int pipe_send(const char *name, int fd)
 
 	/* A vanished reader is an error message, not a silent death. */
 	signal(SIGPIPE, SIG_IGN);
-	if (copy_stream(STDIN_FILENO, fd, &failed) == 0)
+	if (copy_stream(STDIN_FILENO, fd, false, &failed) >= 0)
 		return KIPC_EXIT_OK;
-	if (failed == fd)
-		obj_error(KIPC_PIPE, name, errno);
-	else
+	if (failed != fd) {
 		fprintf(stderr, "%s: stdin: %s\n", prog, strerror(errno));
-	return KIPC_EXIT_FAIL;
+		return KIPC_EXIT_FAIL;
+	}
+	obj_error(KIPC_PIPE, name, errno);
+	/* --try and the pipe is full: no room, like a full queue. */
+	return exit_code_of(errno);
 }
 
-int pipe_recv(const char *name, int fd)
+int pipe_recv(const char *name, int fd, bool try)
 {
 	int failed = -1;
+	long long n = copy_stream(fd, STDOUT_FILENO, try, &failed);
 
-	if (copy_stream(fd, STDOUT_FILENO, &failed) == 0)
+	if (n == 0 && try) {
+		fprintf(stderr, "%s: pipe '%s': nothing to receive\n", prog,
+			name);
+		return KIPC_EXIT_EMPTY;
+	}
+	if (n >= 0)
 		return KIPC_EXIT_OK;
 	if (failed == fd)
 		obj_error(KIPC_PIPE, name, errno);

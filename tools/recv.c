@@ -117,12 +117,21 @@ int recv_main(int argc, char *argv[])
 		return usage_error(argv[0], "--timeout and --try exclude "
 				   "each other");
 	name = argv[optind];
+	/*
+	 * Refuse what only queues take before opening: a pipe's open waits
+	 * for a writer. (If the type cannot be told now, after opening.)
+	 */
+	type = obj_type_of(name);
+	if (type >= 0 && type != KIPC_MQ && (count_given || timed))
+		return usage_error(argv[0], "--count and --timeout apply to "
+				   "message queues; '%s' is %s", name,
+				   type_noun(type) ?: "not one");
 
 	fd = obj_open_as(name, recv_types, sizeof(recv_types) /
 			 sizeof(recv_types[0]),
 			 O_RDONLY | (try ? O_NONBLOCK : 0), &type);
 	if (fd < 0)
-		return KIPC_EXIT_FAIL;
+		return exit_code_of(errno);
 	if (timed && deadline_from_now(&timeout) < 0) {
 		perror(prog);
 		close(fd);
@@ -134,7 +143,7 @@ int recv_main(int argc, char *argv[])
 		ret = KIPC_EXIT_OK;
 		if (recv_mq(fd, count, timed ? &timeout : NULL)) {
 			obj_error(type, name, errno);
-			ret = KIPC_EXIT_FAIL;
+			ret = exit_code_of(errno);
 		}
 		break;
 	case KIPC_PIPE:
@@ -143,7 +152,7 @@ int recv_main(int argc, char *argv[])
 			ret = usage_error(argv[0], "--count and --timeout "
 					  "apply to message queues only");
 		else if (type == KIPC_PIPE)
-			ret = pipe_recv(name, fd);
+			ret = pipe_recv(name, fd, try);
 		else
 			ret = shm_recv(name, fd);
 		break;

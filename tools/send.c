@@ -67,7 +67,7 @@ static int send_mq(const char *name, int fd, const struct send_opts *o)
 	}
 	if (err) {
 		obj_error(KIPC_MQ, name, errno);
-		return KIPC_EXIT_FAIL;
+		return exit_code_of(errno);
 	}
 	return KIPC_EXIT_OK;
 }
@@ -124,12 +124,21 @@ int send_main(int argc, char *argv[])
 	o.prio = prio;
 	o.msgs = argv + optind + 1;
 	o.nmsgs = argc - optind - 1;
+	/*
+	 * Refuse what only queues take before opening: a pipe's open waits
+	 * for a reader. (If the type cannot be told now, after opening.)
+	 */
+	type = obj_type_of(name);
+	if (type >= 0 && type != KIPC_MQ && (o.prio_given || timed))
+		return usage_error(argv[0], "--prio and --timeout apply to "
+				   "message queues; '%s' is %s", name,
+				   type_noun(type) ?: "not one");
 
 	fd = obj_open_as(name, send_types, sizeof(send_types) /
 			 sizeof(send_types[0]),
 			 O_WRONLY | (try ? O_NONBLOCK : 0), &type);
 	if (fd < 0)
-		return KIPC_EXIT_FAIL;
+		return exit_code_of(errno);
 	if (timed) {
 		if (deadline_from_now(&timeout) < 0) {
 			perror(prog);

@@ -11,12 +11,21 @@
 
 struct kipc_attr;
 
-/* Exit codes of every subcommand. */
+/* Exit codes of every subcommand (kipc(1), EXIT STATUS). */
 enum {
-	KIPC_EXIT_OK	= 0,
-	KIPC_EXIT_FAIL	= 1,
-	KIPC_EXIT_USAGE	= 2,
+	KIPC_EXIT_OK		= 0,
+	KIPC_EXIT_FAIL		= 1,	/* an error */
+	KIPC_EXIT_USAGE		= 2,	/* bad arguments: nothing was done */
+	KIPC_EXIT_EMPTY		= 3,	/* --try: nothing there, or no room */
+	KIPC_EXIT_TIMEOUT	= 124,	/* --timeout passed, as timeout(1) */
 };
+
+/*
+ * The exit code for a wait, send or receive that failed with @err:
+ * KIPC_EXIT_EMPTY for EAGAIN (and ENXIO, a pipe with no reader under
+ * --try), KIPC_EXIT_TIMEOUT for ETIMEDOUT, else KIPC_EXIT_FAIL.
+ */
+int exit_code_of(int err);
 
 struct subcommand {
 	const char *name;
@@ -63,6 +72,13 @@ int parse_u64(const char *opt, const char *arg, int base, uint64_t min,
  * the KIPC_* type, or -1 after a usage message.
  */
 int parse_type(const char *subname, const char *arg);
+/*
+ * A size: "64", "4K", "1M", "2G" (powers of 1024), at most @max. 0 with
+ * *@out, -1 if @arg is none or too large. parse_bytes() also prints why,
+ * naming option @opt. The one size parser of the tool and the bench.
+ */
+int bytes_from_text(const char *arg, uint64_t max, uint64_t *out);
+int parse_bytes(const char *opt, const char *arg, uint64_t max, uint64_t *out);
 /* Parse a duration like "2", "0.5" or ".25" seconds, as parse_u64(). */
 int parse_seconds(const char *opt, const char *arg, struct timespec *out);
 /* Turn the relative @ts into an absolute CLOCK_MONOTONIC deadline. */
@@ -78,8 +94,19 @@ int dev_ready(void);
 
 /* Reason for errno @err from an object call, e.g. "no such object". */
 const char *obj_strerror(int err);
-/* Print "kipc: TYPE 'NAME': reason"; the type is left out if not KIPC_*. */
+/*
+ * Print "kipc: TYPE 'NAME': reason"; the type is left out if not KIPC_*.
+ * For EMEDIUMTYPE it says what NAME is instead: "'jobs' is a message
+ * queue, not a semaphore".
+ */
 void obj_error(int type, const char *name, int err);
+/* "a semaphore", "a pipe", "a message queue", "a region"; NULL else. */
+const char *type_noun(int type);
+/*
+ * The KIPC_* type of the object called @name, asked over netlink without
+ * opening it; -1 (errno set) if that cannot be told.
+ */
+int obj_type_of(const char *name);
 /* obj_error(), with the kernel's words @why instead if there are any. */
 void obj_error_why(int type, const char *name, int err, const char *why);
 /*
@@ -132,9 +159,13 @@ void put_json_fields(const struct kipc_stat *st, const char *sep,
 /* write() all of @buf to @fd, retrying after EINTR; -1 with errno. */
 int write_all(int fd, const void *buf, size_t len);
 
-/* kipc send/recv on a pipe (pipe_io.c): stdin -> pipe, pipe -> stdout. */
+/*
+ * kipc send/recv on a pipe (pipe_io.c): stdin -> pipe, pipe -> stdout.
+ * With @try (the pipe opened O_NONBLOCK), recv takes what is there and
+ * exits KIPC_EXIT_EMPTY if that was nothing. Both return an exit code.
+ */
 int pipe_send(const char *name, int fd);
-int pipe_recv(const char *name, int fd);
+int pipe_recv(const char *name, int fd, bool try);
 
 /*
  * kipc send/recv on a region (shm_io.c): stdin -> region from offset 0

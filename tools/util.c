@@ -87,6 +87,46 @@ invalid:
 	return -1;
 }
 
+int bytes_from_text(const char *arg, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	unsigned int shift = 0;
+	char *end;
+
+	if (!is_digit(arg[0]))
+		return -1;
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno == ERANGE)
+		return -1;
+	switch (*end) {
+	case 'K': case 'k':
+		shift = 10;
+		break;
+	case 'M': case 'm':
+		shift = 20;
+		break;
+	case 'G': case 'g':
+		shift = 30;
+		break;
+	}
+	if (shift)
+		end++;
+	if (*end || v > max >> shift)
+		return -1;
+	*out = v << shift;
+	return 0;
+}
+
+int parse_bytes(const char *opt, const char *arg, uint64_t max, uint64_t *out)
+{
+	if (bytes_from_text(arg, max, out) == 0)
+		return 0;
+	fprintf(stderr, "%s: %s: invalid size '%s' (bytes, or with K, M or G; "
+		"at most %llu)\n", prog, opt, arg, (unsigned long long)max);
+	return -1;
+}
+
 int parse_seconds(const char *opt, const char *arg, struct timespec *out)
 {
 	const char *p = arg;
@@ -207,12 +247,57 @@ const char *obj_strerror(int err)
 	}
 }
 
+int exit_code_of(int err)
+{
+	switch (err) {
+	case EAGAIN:
+	case ENXIO:
+		return KIPC_EXIT_EMPTY;
+	case ETIMEDOUT:
+		return KIPC_EXIT_TIMEOUT;
+	default:
+		return KIPC_EXIT_FAIL;
+	}
+}
+
+const char *type_noun(int type)
+{
+	switch (type) {
+	case KIPC_SEM:
+		return "a semaphore";
+	case KIPC_PIPE:
+		return "a pipe";
+	case KIPC_MQ:
+		return "a message queue";
+	case KIPC_SHM:
+		return "a region";
+	default:
+		return NULL;
+	}
+}
+
+int obj_type_of(const char *name)
+{
+	struct kipc_stat st;
+
+	if (kipc_lookup(name, &st) < 0)
+		return -1;
+	return st.type;
+}
+
 void obj_error(int type, const char *name, int err)
 {
 	const char *tname = kipc_type_name(type);
+	int is = err == EMEDIUMTYPE ? obj_type_of(name) : -1;
 
-	fprintf(stderr, "%s: %s%s'%s': %s\n", prog, tname ? tname : "",
-		tname ? " " : "", name, obj_strerror(err));
+	if (is >= 0 && type_noun(is) && type_noun(type))
+		fprintf(stderr, "%s: '%s' is %s, not %s\n", prog, name,
+			type_noun(is), type_noun(type));
+	else
+		fprintf(stderr, "%s: %s%s'%s': %s\n", prog, tname ? tname : "",
+			tname ? " " : "", name, obj_strerror(err));
+	/* The caller may still want the error: exit_code_of(). */
+	errno = err;
 }
 
 void obj_error_why(int type, const char *name, int err, const char *why)
@@ -240,6 +325,23 @@ int obj_open(const char *name, int type, int oflag, mode_t mode,
 	return fd;
 }
 
+/* "'x' is a semaphore, not a message queue, a pipe or a region". */
+static void mismatch_error(const char *name, const int *types, size_t ntypes)
+{
+	int is = obj_type_of(name);
+	size_t i;
+
+	if (is < 0 || !type_noun(is)) {
+		obj_error(0, name, EMEDIUMTYPE);
+		return;
+	}
+	fprintf(stderr, "%s: '%s' is %s, not ", prog, name, type_noun(is));
+	for (i = 0; i < ntypes; i++)
+		fprintf(stderr, "%s%s", i == 0 ? "" : i + 1 < ntypes ? ", " :
+			" or ", type_noun(types[i]));
+	fputc('\n', stderr);
+}
+
 int obj_open_as(const char *name, const int *types, size_t ntypes, int oflag,
 		int *type)
 {
@@ -257,12 +359,14 @@ int obj_open_as(const char *name, const int *types, size_t ntypes, int oflag,
 		if (errno != EMEDIUMTYPE && errno != EOPNOTSUPP)
 			break;
 	}
-	/*
-	 * Name the type that failed; if @name was none of them, name the type
-	 * only if there was just one.
-	 */
-	obj_error(i < ntypes ? types[i] : ntypes == 1 ? types[0] : 0, name,
-		  errno);
+	if (i == ntypes && errno == EMEDIUMTYPE && ntypes > 1) {
+		mismatch_error(name, types, ntypes);
+		errno = EMEDIUMTYPE;
+		return -1;
+	}
+	/* Name the type that failed, unless @name is missing: then none. */
+	obj_error(i < ntypes && errno != ENOENT ? types[i] :
+		  ntypes == 1 ? types[0] : 0, name, errno);
 	return -1;
 }
 

@@ -63,8 +63,10 @@ int wait_main(int argc, char *argv[])
 		      kipc_sem_timedwait(fd, &timeout);
 	else
 		err = kipc_sem_wait(fd);
-	if (err < 0)
+	if (err < 0) {
 		obj_error(KIPC_SEM, name, errno);
+		err = exit_code_of(errno);
+	}
 	close(fd);
-	return err < 0 ? KIPC_EXIT_FAIL : KIPC_EXIT_OK;
+	return err;
 }
