@@ -36,6 +36,7 @@
  */
 #include <endian.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -90,20 +91,32 @@ int kipc_benaphore_trywait(struct kipc_benaphore *b)
 int kipc_benaphore_wait(struct kipc_benaphore *b, int fd)
 {
 	uint64_t w = __atomic_load_n(&b->word, __ATOMIC_RELAXED);
+	int slept;
 
 	if (benaphore_take(b, &w, false))
 		return 0;
 	w = __atomic_add_fetch(&b->word, ONE_SLEEPER, __ATOMIC_SEQ_CST);
 	while (!benaphore_take(b, &w, true)) {
 		/* 0: woken with a unit to race for; EAGAIN: units came. */
-		if (kipc_sem_wait_word(fd, benaphore_units(b), 0, NULL) &&
-		    errno != EAGAIN) {
-			__atomic_fetch_sub(&b->word, ONE_SLEEPER, __ATOMIC_RELAXED);
-			return -1;
-		}
+		slept = kipc_sem_wait_word(fd, benaphore_units(b), 0, NULL);
+		if (slept && errno != EAGAIN)
+			goto fail;
 		w = __atomic_load_n(&b->word, __ATOMIC_RELAXED);
+		/*
+		 * Still none after an EAGAIN: units came and went, or @fd is
+		 * O_NONBLOCK and the module would not sleep. Only the second
+		 * is worth a system call to tell, and it must not spin.
+		 */
+		if (slept && !UNITS(w) && (fcntl(fd, F_GETFL) & O_NONBLOCK)) {
+			errno = EAGAIN;
+			goto fail;
+		}
 	}
 	return 0;
+
+fail:
+	__atomic_fetch_sub(&b->word, ONE_SLEEPER, __ATOMIC_RELAXED);
+	return -1;
 }
 
 int kipc_benaphore_post(struct kipc_benaphore *b, int fd)

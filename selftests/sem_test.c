@@ -744,6 +744,14 @@ TEST(benaphore_takes_and_gives_without_the_kernel)
 	EXPECT_EQ(KIPC_SEM_VALUE_MAX, bena_units(&b));
 	/* The kipc semaphore never holds a unit. */
 	EXPECT_EQ(0, sem_value(fd));
+
+	/* On an O_NONBLOCK handle a wait with no unit fails, never spins. */
+	ASSERT_EQ(0, kipc_benaphore_init(&b, 0));
+	ASSERT_EQ(0, fcntl(fd, F_SETFL, O_NONBLOCK));
+	EXPECT_EQ(-1, kipc_benaphore_wait(&b, fd));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(0, bena_units(&b));
+	EXPECT_EQ(0, bena_sleepers(&b));
 	close(fd);
 }
 

@@ -215,7 +215,8 @@ int kipc_benaphore_init(struct kipc_benaphore *b, unsigned value);
 
 /*
  * Take a unit, sleeping in the kipc semaphore @fd while there is none.
- * EINTR if a signal handler runs first (restart it, as with sem_wait(3)).
+ * EINTR if a signal handler without SA_RESTART runs first (restart it, as
+ * with sem_wait(3)); EAGAIN instead of sleeping if @fd is O_NONBLOCK.
  */
 int kipc_benaphore_wait(struct kipc_benaphore *b, int fd);
 
@@ -224,7 +225,8 @@ int kipc_benaphore_trywait(struct kipc_benaphore *b);
 
 /*
  * Add a unit and, if a waiter announced itself, wake one through @fd.
- * EOVERFLOW (and nothing changes) at KIPC_SEM_VALUE_MAX.
+ * EOVERFLOW (and nothing changes) at KIPC_SEM_VALUE_MAX. If the wake-up
+ * fails (a bad @fd: EBADF, ENOTTY), the unit stays added and -1 says so.
  */
 int kipc_benaphore_post(struct kipc_benaphore *b, int fd);
 
