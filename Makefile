@@ -29,6 +29,7 @@ PREFIX		?= /usr/local
 LIBDIR		?= $(PREFIX)/lib
 INCLUDEDIR	?= $(PREFIX)/include
 BINDIR		?= $(PREFIX)/bin
+MANDIR		?= $(PREFIX)/share/man
 # The headers get a directory of their own: <kipc.h> and its <linux/kipc.h>
 # under it, clear of linux-libc-dev's /usr/include/linux.
 PKGINCDIR	= $(INCLUDEDIR)/kipc
@@ -188,18 +189,25 @@ deps:
 style:
 	@tools/style.sh
 
+# The man pages: the tool's in tools/man, the library's (one per family of
+# calls, with .so links for the other names) in lib/man.
+MAN1		:= $(wildcard tools/man/*.1)
+MAN3		:= $(wildcard lib/man/*.3)
+
 # What install puts where (under DESTDIR); uninstall removes exactly this.
 INSTALLED	= $(LIBDIR)/libkipc.a $(LIBDIR)/libkipc.so.$(LIB_VERSION) \
 		  $(LIBDIR)/$(LIB_SONAME) $(LIBDIR)/libkipc.so \
 		  $(LIBDIR)/pkgconfig/libkipc.pc $(PKGINCDIR)/kipc.h \
-		  $(PKGINCDIR)/linux/kipc.h $(BINDIR)/kipc
+		  $(PKGINCDIR)/linux/kipc.h $(BINDIR)/kipc \
+		  $(addprefix $(MANDIR)/man1/,$(notdir $(MAN1))) \
+		  $(addprefix $(MANDIR)/man3/,$(notdir $(MAN3)))
 # ldconfig only for the system's own directories, not a staging tree.
 LDCONFIG	= if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then ldconfig; fi
 
 # libkipc.pc is written here, for the prefix being installed to.
 install: lib tools
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PKGINCDIR)/linux \
-		$(DESTDIR)$(BINDIR)
+		$(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
 	install -m 644 $(LIBA) $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(LIBSO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libkipc.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
@@ -211,6 +219,8 @@ install: lib tools
 	install -m 644 lib/include/kipc.h $(DESTDIR)$(PKGINCDIR)/
 	install -m 644 kmod/include/uapi/linux/kipc.h $(DESTDIR)$(PKGINCDIR)/linux/
 	install -m 755 $(BUILD)/bin/kipc $(DESTDIR)$(BINDIR)/
+	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(MAN3) $(DESTDIR)$(MANDIR)/man3/
 	@$(LDCONFIG)
 
 uninstall:

@@ -94,8 +94,8 @@ static int parse_sizes(struct bench_config *cfg, char *arg)
 					   BENCH_MAX_SIZES);
 		if (bytes_from_text(tok, 64u << 20, &v))
 			return usage_error("bench", "--sizes: invalid size '%s' "
-					   "(bytes, or with K or M; at most 64M)",
-					   tok);
+					   "(bytes, or with K, M or G; at most "
+					   "64M)", tok);
 		cfg->sizes[cfg->nr_sizes++] = v;
 	}
 	if (!cfg->nr_sizes)

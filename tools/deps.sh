@@ -18,8 +18,9 @@ pkgs=(
 	gnuplot-nox
 	# kipc bench --cross-check: perf bench sched pipe, pmqtest, ptsematest.
 	linux-perf rt-tests
-	# make check-package: dkms build for both kernels, depmod, modinfo.
-	dkms kmod
+	# make check-package: dkms build for both kernels, depmod, modinfo,
+	# and mandoc -Tlint over the man pages.
+	dkms kmod mandoc
 )
 
 missing=()

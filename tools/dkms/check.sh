@@ -15,7 +15,10 @@
 #     and build in a private dkms tree), and the module it builds has the
 #     version and the aliases that let an open of /dev/kipc load it;
 #   - make modules_install with INSTALL_MOD_PATH, then depmod: the module
-#     is found and modules.devname names /dev/kipc.
+#     is found and modules.devname names /dev/kipc;
+#   - the man pages lint clean (mandoc -Tlint -W warning), every library
+#     call has one (or a .so link to its family's), and install put them
+#     in man1 and man3.
 #
 # Prints PASS/FAIL per check and "N passed, N failed, N skipped" last
 # (also in build/package.counts); exits non-zero on any failure.
@@ -49,7 +52,13 @@ check() {
 
 # The files make install puts under PREFIX=$2 in DESTDIR=$1.
 installed() {
-	local root=$1 prefix=$2
+	local root=$1 prefix=$2 page
+	for page in tools/man/*.1; do
+		echo "$root$prefix/share/man/man1/${page##*/}"
+	done
+	for page in lib/man/*.3; do
+		echo "$root$prefix/share/man/man3/${page##*/}"
+	done
 	printf '%s\n' "$root$prefix/lib/libkipc.a" \
 		"$root$prefix/lib/libkipc.so.$libver" \
 		"$root$prefix/lib/libkipc.so.${libver%%.*}" \
@@ -148,7 +157,31 @@ modules_install_to() {
 	grep -qx 'kipc kipc c10:249' "$dir/modules.devname"
 }
 
+# Every page that is not a .so link lints clean.
+man_lint() {
+	local page pages=()
+
+	for page in tools/man/*.1 lib/man/*.3; do
+		grep -q '^\.so ' "$page" || pages+=("$page")
+	done
+	[ ${#pages[@]} -gt 0 ] || { echo "no man pages"; return 1; }
+	mandoc -Tlint -W warning "${pages[@]}"
+}
+
+# Every function libkipc exports has a page of its name.
+man_covers_the_library() {
+	local fn missing=0
+
+	for fn in $(sed -n 's/^\t\t\(kipc_[a-z0-9_]*\);$/\1/p' lib/libkipc.map); do
+		[ -e "lib/man/$fn.3" ] || { echo "no page for $fn"; missing=1; }
+	done
+	return $missing
+}
+
 make -s lib tools >> "$log" 2>&1 || { echo "check-package: the build failed ($log)"; exit 1; }
+
+check "man pages lint clean" man_lint
+check "every library call has a man page" man_covers_the_library
 
 check "install to DESTDIR with PREFIX=/usr" install_to "$tmp/root" /usr
 check "outside program with pkg-config (shared)" outside_program shared
