@@ -88,28 +88,11 @@ static void set_attr(struct kipc_attr *attr, int opt, uint64_t val)
 	}
 }
 
-/* A module parameter's value, or -1 if it cannot be read. */
-static long long module_param(const char *param)
-{
-	char path[128];
-	long long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/kipc/parameters/%s", param);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%lld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
 /* Is @val over the module's limit @param? Then say so in @why. */
 static bool over_param(char *why, size_t len, const char *what, uint64_t val,
 		       const char *param)
 {
-	long long max = module_param(param);
+	long long max = module_param_value(param);
 
 	if (max < 0 || val <= (uint64_t)max)
 		return false;

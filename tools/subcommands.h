@@ -27,6 +27,9 @@ enum {
  */
 int exit_code_of(int err);
 
+/* The module parameter @param (/sys/module/kipc/parameters), or -1. */
+long long module_param_value(const char *param);
+
 struct subcommand {
 	const char *name;
 	const char *summary;
@@ -150,11 +153,11 @@ void put_text(const char *s);
 const char *owner_name(uint32_t uid);
 /*
  * The fields of @st as JSON members ("type": ... "created": ...) with @sep
- * between them and no braces; an anonymous object's name is null. With
- * @owner, an "owner" member (owner_name()) too.
+ * between them and no braces: the same keys for ls, stat and watch. An
+ * anonymous object's name is null; a name that is not UTF-8 (shown with
+ * U+FFFD) comes exact as "name_hex" too; "owner" is owner_name().
  */
-void put_json_fields(const struct kipc_stat *st, const char *sep,
-		     bool owner);
+void put_json_fields(const struct kipc_stat *st, const char *sep);
 
 /* write() all of @buf to @fd, retrying after EINTR; -1 with errno. */
 int write_all(int fd, const void *buf, size_t len);

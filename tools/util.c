@@ -247,6 +247,22 @@ const char *obj_strerror(int err)
 	}
 }
 
+long long module_param_value(const char *param)
+{
+	char path[128];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/kipc/parameters/%s", param);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
 int exit_code_of(int err)
 {
 	switch (err) {
