@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kipc ls [--type TYPE] [--json]: every object of this network namespace,
- * named and anonymous, like lsipc(1): one aligned row per object, or a
- * JSON array. Over netlink: nothing is opened, nothing is disturbed.
+ * kipc ls [--type TYPE] [-o LIST] [-n] [-r] [--json]: every object of this
+ * network namespace, named and anonymous, like lsipc(1): one aligned row
+ * per object (the columns -o picks, in its order; -n without the header;
+ * -r unaligned, one space apart, for scripts), or a JSON array with
+ * stat's keys. Over netlink: nothing is opened, nothing is disturbed.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -10,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "kipc.h"
 #include "subcommands.h"
@@ -22,6 +25,9 @@ enum {
 static const struct option options[] = {
 	{ "type", required_argument, NULL, OPT_TYPE },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "output", required_argument, NULL, 'o' },
+	{ "noheadings", no_argument, NULL, 'n' },
+	{ "raw", no_argument, NULL, 'r' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -49,6 +55,45 @@ struct listing {
 	struct kipc_stat *objs;
 	size_t n, room;
 };
+
+/* What to print: these columns in this order, with or without a header. */
+struct layout {
+	int col[NR_COLS];
+	int ncols;
+	bool headings;
+	bool raw;
+};
+
+/* -o LIST: column titles, any case, comma-separated; -1 after a message. */
+static int parse_columns(struct layout *lo, char *arg)
+{
+	char *tok, *save = NULL;
+	int c;
+
+	lo->ncols = 0;
+	for (tok = strtok_r(arg, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		for (c = 0; c < NR_COLS; c++)
+			if (!strcasecmp(tok, cols[c].title))
+				break;
+		if (c == NR_COLS) {
+			usage_error("ls", "-o: unknown column '%s' (TYPE, ID, "
+				    "NAME, OWNER, MODE, SIZE, USED, HANDLES)",
+				    tok);
+			return -1;
+		}
+		if (lo->ncols == NR_COLS) {
+			usage_error("ls", "-o: at most %d columns", NR_COLS);
+			return -1;
+		}
+		lo->col[lo->ncols++] = c;
+	}
+	if (!lo->ncols) {
+		usage_error("ls", "-o: no column given");
+		return -1;
+	}
+	return 0;
+}
 
 static int collect(const struct kipc_stat *st, void *arg)
 {
@@ -107,44 +152,58 @@ static size_t cell(char *buf, size_t len, const struct kipc_stat *st, int col)
 	return strlen(buf);
 }
 
-static void put_cell(const char *text, size_t width, size_t col_width,
-		     int col)
+/* Cell @k of a row of @lo: padded to @col_width, or raw. */
+static void put_cell(const struct layout *lo, const char *text, size_t width,
+		     size_t col_width, int k)
 {
+	int col = lo->col[k];
+	bool last = k == lo->ncols - 1;
 	size_t pad = col_width - width;
+	const char *p;
 
+	if (lo->raw) {
+		/* One space apart: a space in a cell is written \x20. */
+		for (p = text; *p; p++)
+			if (*p == ' ')
+				fputs("\\x20", stdout);
+			else
+				putchar(*p);
+		putchar(last ? '\n' : ' ');
+		return;
+	}
 	if (cols[col].right)
 		printf("%*s", (int)pad, "");
 	fputs(text, stdout);
-	if (col == NR_COLS - 1)
+	if (last)
 		putchar('\n');
 	else
 		printf("%*s", (int)(cols[col].right ? 2 : pad + 2), "");
 }
 
-static void print_table(const struct listing *l)
+static void print_table(const struct listing *l, const struct layout *lo)
 {
 	size_t width[NR_COLS];
 	char buf[CELL_MAX];
-	size_t i;
-	int c;
+	size_t i, w;
+	int k;
 
-	for (c = 0; c < NR_COLS; c++)
-		width[c] = strlen(cols[c].title);
+	for (k = 0; k < lo->ncols; k++)
+		width[k] = strlen(cols[lo->col[k]].title);
 	for (i = 0; i < l->n; i++)
-		for (c = 0; c < NR_COLS; c++) {
-			size_t w = cell(buf, sizeof(buf), &l->objs[i], c);
-
-			if (w > width[c])
-				width[c] = w;
+		for (k = 0; k < lo->ncols; k++) {
+			w = cell(buf, sizeof(buf), &l->objs[i], lo->col[k]);
+			if (w > width[k])
+				width[k] = w;
 		}
 
-	for (c = 0; c < NR_COLS; c++)
-		put_cell(cols[c].title, strlen(cols[c].title), width[c], c);
+	if (lo->headings)
+		for (k = 0; k < lo->ncols; k++)
+			put_cell(lo, cols[lo->col[k]].title,
+				 strlen(cols[lo->col[k]].title), width[k], k);
 	for (i = 0; i < l->n; i++)
-		for (c = 0; c < NR_COLS; c++) {
-			size_t w = cell(buf, sizeof(buf), &l->objs[i], c);
-
-			put_cell(buf, w, width[c], c);
+		for (k = 0; k < lo->ncols; k++) {
+			w = cell(buf, sizeof(buf), &l->objs[i], lo->col[k]);
+			put_cell(lo, buf, w, width[k], k);
 		}
 }
 
@@ -159,7 +218,7 @@ static void print_json(const struct listing *l)
 	printf("[\n");
 	for (i = 0; i < l->n; i++) {
 		printf("  {");
-		put_json_fields(&l->objs[i], ", ", true);
+		put_json_fields(&l->objs[i], ", ");
 		printf("}%s\n", i + 1 < l->n ? "," : "");
 	}
 	printf("]\n");
@@ -168,11 +227,24 @@ static void print_json(const struct listing *l)
 int ls_main(int argc, char *argv[])
 {
 	struct listing l = { NULL, 0, 0 };
+	struct layout lo = { .ncols = NR_COLS, .headings = true };
 	bool json = false;
 	int c, ret, type = 0;
 
-	while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
+	for (c = 0; c < NR_COLS; c++)
+		lo.col[c] = c;
+	while ((c = getopt_long(argc, argv, ":o:nr", options, NULL)) != -1) {
 		switch (c) {
+		case 'o':
+			if (parse_columns(&lo, optarg))
+				return KIPC_EXIT_USAGE;
+			break;
+		case 'n':
+			lo.headings = false;
+			break;
+		case 'r':
+			lo.raw = true;
+			break;
 		case OPT_TYPE:
 			type = parse_type(argv[0], optarg);
 			if (type < 0)
@@ -201,7 +273,7 @@ int ls_main(int argc, char *argv[])
 	if (json)
 		print_json(&l);
 	else
-		print_table(&l);
+		print_table(&l, &lo);
 	free(l.objs);
 	return KIPC_EXIT_OK;
 }

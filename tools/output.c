@@ -169,8 +169,21 @@ const char *owner_name(uint32_t uid)
 	return cache[slot].name;
 }
 
-void put_json_fields(const struct kipc_stat *st, const char *sep,
-		     bool owner)
+/* Whether all of @s is valid UTF-8, which JSON strings carry as it is. */
+static bool utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int n;
+
+	for (; *p; p += n) {
+		n = utf8_len(p);
+		if (!n)
+			return false;
+	}
+	return true;
+}
+
+void put_json_fields(const struct kipc_stat *st, const char *sep)
 {
 	const char *type = kipc_type_name(st->type);
 	char created[64];
@@ -186,12 +199,19 @@ void put_json_fields(const struct kipc_stat *st, const char *sep,
 		put_json_string(st->name);
 	else
 		printf("null");
+	/* Names are bytes: one that is not UTF-8 also comes exact, in hex. */
+	if (st->flags & KIPC_STAT_NAMED && !utf8_valid(st->name)) {
+		const unsigned char *p = (const unsigned char *)st->name;
+
+		printf("%s\"name_hex\": \"", sep);
+		for (; *p; p++)
+			printf("%02x", *p);
+		putchar('"');
+	}
 	printf("%s\"id\": %" PRIu64, sep, (uint64_t)st->id);
 	printf("%s\"uid\": %u%s\"gid\": %u", sep, st->uid, sep, st->gid);
-	if (owner) {
-		printf("%s\"owner\": ", sep);
-		put_json_string(owner_name(st->uid));
-	}
+	printf("%s\"owner\": ", sep);
+	put_json_string(owner_name(st->uid));
 	printf("%s\"mode\": \"%04o\"", sep, st->mode);
 	printf("%s\"flags\": [%s%s%s]", sep,
 	       st->flags & KIPC_STAT_NAMED ? "\"named\"" : "",

@@ -83,7 +83,7 @@ static void print_json(const struct kipc_stat *st,
 		       const struct kipc_shm_info *shm)
 {
 	printf("{\n  ");
-	put_json_fields(st, ",\n  ", false);
+	put_json_fields(st, ",\n  ");
 	if (shm) {
 		printf(",\n  \"mappings\": %" PRIu64 ",\n  \"seals\": [",
 		       (uint64_t)shm->mappings);

@@ -54,7 +54,7 @@ static void print_text(const struct kipc_event *ev)
 static void print_json(const struct kipc_event *ev)
 {
 	printf("{\"event\": \"%s\", ", kipc_event_name(ev->kind));
-	put_json_fields(&ev->obj, ", ", true);
+	put_json_fields(&ev->obj, ", ");
 	printf("}\n");
 }
 
