@@ -723,6 +723,65 @@ static const char *const obj_keys[] = {
 
 #define N_OBJ_KEYS	(sizeof(obj_keys) / sizeof(obj_keys[0]))
 
+/* -o picks and orders columns, -n drops the header, -r drops alignment. */
+TEST_F(cli, ls_columns_noheadings_and_raw)
+{
+	char line[160];
+	struct run r;
+
+	ASSERT_EQ(0, RUN(&r, "create", "sem", self->name, "--value", "3"))
+		TH_LOG("%s", r.err);
+	ASSERT_EQ(0, RUN(&r, "ls", "--type", "sem", "-o", "used,NAME"))
+		TH_LOG("%s", r.err);
+	EXPECT_EQ(0, strncmp(r.out, "USED  NAME", 10)) TH_LOG("%s", r.out);
+	ASSERT_EQ(0, RUN(&r, "ls", "--type", "sem", "-o", "NAME,USED,MODE",
+			 "--noheadings", "--raw")) TH_LOG("%s", r.err);
+	EXPECT_EQ(NULL, strstr(r.out, "NAME")) TH_LOG("%s", r.out);
+	snprintf(line, sizeof(line), "%s 3 0600\n", self->name);
+	EXPECT_NE(NULL, strstr(r.out, line)) TH_LOG("%s", r.out);
+	EXPECT_EQ(2, RUN(&r, "ls", "-o", "NAME,COLOUR"));
+	EXPECT_NE(NULL, strstr(r.err, "unknown column 'COLOUR'"))
+		TH_LOG("%s", r.err);
+}
+
+/*
+ * stat --json has the keys of ls --json, owner included; a name that is
+ * not UTF-8 is also given exactly, in hex.
+ */
+TEST_F(cli, json_keys_agree_and_names_that_are_not_utf8_are_exact)
+{
+	char name[96], hex[200];
+	const char *why = NULL;
+	struct json doc;
+	struct run r;
+	size_t k;
+	int fd;
+
+	ASSERT_EQ(0, RUN(&r, "create", "sem", self->name)) TH_LOG("%s", r.err);
+	ASSERT_EQ(0, RUN(&r, "stat", self->name, "--json")) TH_LOG("%s", r.err);
+	ASSERT_EQ(0, json_parse(r.out, &doc, &why)) TH_LOG("%s: %s", why, r.out);
+	EXPECT_EQ(N_OBJ_KEYS, doc.n);
+	for (k = 0; k < N_OBJ_KEYS; k++)
+		EXPECT_NE(NULL, json_get(&doc, obj_keys[k]))
+			TH_LOG("%s missing", obj_keys[k]);
+	json_free(&doc);
+
+	snprintf(name, sizeof(name), "%s-\xff\xfe", self->name);
+	fd = kipc_open(name, KIPC_SEM, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+		       0600, NULL);
+	ASSERT_LE(0, fd) TH_LOG("%s", strerror(errno));
+	close(fd);
+	ASSERT_EQ(0, RUN(&r, "stat", name, "--json")) TH_LOG("%s", r.err);
+	for (k = 0; name[k]; k++)
+		snprintf(hex + 2 * k, 3, "%02x", (unsigned char)name[k]);
+	ASSERT_EQ(0, json_parse(r.out, &doc, &why)) TH_LOG("%s: %s", why, r.out);
+	EXPECT_STREQ(hex, json_str(&doc, "name_hex")) TH_LOG("%s", r.out);
+	json_free(&doc);
+	ASSERT_EQ(0, RUN(&r, "ls", "--json")) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.out, hex)) TH_LOG("%s", r.out);
+	EXPECT_EQ(0, kipc_unlink(name));
+}
+
 TEST_F(cli, ls_json_is_valid_and_complete)
 {
 	const struct json *mine = NULL, *anon = NULL;
@@ -1226,16 +1285,23 @@ static long long param(const char *name)
 
 TEST_F(cli, limits_json_matches_the_module)
 {
+	static const char *const params[] = {
+		"max_objects", "max_objects_per_user", "max_bytes_per_user",
+		"pipe_max_size", "mq_maxmsg_max", "mq_msgsize_max",
+		"shm_max_bytes", "shm_default_bytes",
+	};
+	const struct json *lims;
 	const char *why = NULL;
 	struct json doc;
 	struct run r;
+	size_t i;
 
 	ASSERT_EQ(0, RUN(&r, "create", "sem", self->name)) TH_LOG("%s", r.err);
 	ASSERT_EQ(0, RUN(&r, "limits", "--json")) TH_LOG("%s", r.err);
 	ASSERT_EQ(0, json_parse(r.out, &doc, &why)) TH_LOG("%s: %s", why,
 							     r.out);
 	ASSERT_EQ(JSON_OBJECT, doc.type);
-	EXPECT_EQ(8, doc.n);
+	EXPECT_EQ(9, doc.n);
 	EXPECT_EQ(param("max_objects"), json_uint(&doc, "max_objects"));
 	EXPECT_EQ(param("max_objects_per_user"),
 		  json_uint(&doc, "max_objects_per_user"));
@@ -1246,11 +1312,31 @@ TEST_F(cli, limits_json_matches_the_module)
 	EXPECT_LE(json_uint(&doc, "user_objects"), json_uint(&doc, "objects"));
 	EXPECT_LT(0, json_uint(&doc, "user_bytes"));
 	EXPECT_NE(NULL, json_str(&doc, "owner"));
+	/* Every module parameter, with its value and use (or null). */
+	lims = json_get(&doc, "limits");
+	ASSERT_NE(NULL, lims);
+	ASSERT_EQ(8, lims->n);
+	for (i = 0; i < lims->n; i++) {
+		const struct json *e = &lims->items[i];
+		const char *res = json_str(e, "resource");
+
+		ASSERT_NE(NULL, res);
+		EXPECT_EQ(param(res), json_uint(e, "limit")) TH_LOG("%s", res);
+		if (!strcmp(res, "max_objects_per_user"))
+			EXPECT_EQ(json_uint(&doc, "user_objects"),
+				  json_uint(e, "used"));
+		if (!strcmp(res, "pipe_max_size")) {
+			ASSERT_NE(NULL, json_get(e, "used"));
+			EXPECT_EQ(JSON_NULL, json_get(e, "used")->type);
+		}
+	}
 	json_free(&doc);
 
 	ASSERT_EQ(0, RUN(&r, "limits")) TH_LOG("%s", r.err);
-	EXPECT_NE(NULL, strstr(r.out, "max objects:")) TH_LOG("%s", r.out);
-	EXPECT_NE(NULL, strstr(r.out, "user's objects:")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "RESOURCE")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "USE%")) TH_LOG("%s", r.out);
+	for (i = 0; i < sizeof(params) / sizeof(params[0]); i++)
+		EXPECT_NE(NULL, strstr(r.out, params[i])) TH_LOG("%s", r.out);
 }
 
 /* The parser itself refuses what is not JSON. */

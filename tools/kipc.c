@@ -37,9 +37,15 @@ static const struct subcommand subcommands[] = {
 	  "Only the owner or CAP_SYS_ADMIN may remove a name; a failure is\n"
 	  "explained in the kernel's words.\n", rm_main },
 	{ "ls", "List the objects of this network namespace",
-	  "[--type TYPE] [--json]",
-	  "  --type TYPE  only objects of TYPE (sem, pipe, mq, shm)\n"
-	  "  --json       print a JSON array of objects\n"
+	  "[--type TYPE] [-o LIST] [-n] [-r] [--json]",
+	  "  --type TYPE        only objects of TYPE (sem, pipe, mq, shm)\n"
+	  "  -o, --output LIST  these columns, in this order (e.g.\n"
+	  "                     NAME,TYPE,USED; any case)\n"
+	  "  -n, --noheadings   no header line\n"
+	  "  -r, --raw          no alignment: cells one space apart, a space\n"
+	  "                     in one written \\x20\n"
+	  "  --json             print a JSON array of objects, with the keys\n"
+	  "                     of stat --json\n"
 	  "\n"
 	  "Named and anonymous objects, oldest first: TYPE, ID, NAME\n"
 	  "(\"(anon)\" for anonymous ones), OWNER, MODE, SIZE (capacity: ring\n"
@@ -53,7 +59,9 @@ static const struct subcommand subcommands[] = {
 	  "  --json       print one JSON object\n"
 	  "\n"
 	  "Asks the module over netlink: NAME is not opened, so no permission\n"
-	  "on it is needed and its counters do not change.\n",
+	  "on it is needed and its counters do not change; a region is then\n"
+	  "opened read-only, if it may be, for its mappings and seals (this\n"
+	  "counts in its opens).\n",
 	  stat_main },
 	{ "watch", "Show objects being created, unlinked and destroyed",
 	  "[--json] [--count N]",
@@ -66,8 +74,10 @@ static const struct subcommand subcommands[] = {
 	  "[--json]",
 	  "  --json  print one JSON object\n"
 	  "\n"
-	  "The module parameters, the objects held in every namespace, and\n"
-	  "what your user is charged.\n", limits_main },
+	  "Every module parameter, as lsipc -g: RESOURCE, DESCRIPTION, LIMIT,\n"
+	  "and for the limits that count something USED and USE% (the objects\n"
+	  "held in every namespace, and what your user is charged); the\n"
+	  "limits on one object show '-' there.\n", limits_main },
 	{ "bench", "Measure every IPC mechanism, kipc's and the native ones",
 	  "[OPTION]...",
 	  "Latency (pingpong), throughput (stream) and priority queues (prio)\n"
