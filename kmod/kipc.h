@@ -67,6 +67,9 @@ struct user_namespace;
  *           type's open semantics require (a FIFO's peer); may sleep,
  *           returns 0 or a negative errno that fails the open
  * @release: a handle is going away (last close of its file description)
+ * @nl_size: with @nl_put: the room its attributes need
+ * @nl_put:  optional: the type's own attributes in a netlink get or dump
+ *           reply (regions: mappings, seals); may sleep; not for events
  */
 struct kipc_type_ops {
 	const char *name;
@@ -80,6 +83,8 @@ struct kipc_type_ops {
 	void (*open)(struct kipc_handle *h);
 	int (*open_wait)(struct file *file);
 	void (*release)(struct kipc_handle *h);
+	size_t (*nl_size)(void);
+	int (*nl_put)(struct kipc_obj *obj, struct sk_buff *skb);
 };
 
 /**

@@ -66,6 +66,8 @@ static size_t kipc_nl_obj_size(const struct kipc_obj *obj)
 
 	if (obj->name)
 		size += nla_total_size(strlen(obj->name) + 1);
+	if (obj->ops->nl_put)
+		size += obj->ops->nl_size();
 	return size;
 }
 
@@ -97,17 +99,22 @@ static int kipc_nl_put_obj(struct sk_buff *skb, const struct kipc_obj *obj,
 	return 0;
 }
 
-/* An object message from @st; -EMSGSIZE (and @skb as it was) if too big. */
-static int kipc_nl_put(struct sk_buff *skb, const struct kipc_obj *obj,
+/*
+ * An object message from @st, with the type's own attributes if @obj is
+ * given (get and dump: they may sleep); -EMSGSIZE (and @skb as it was) if
+ * too big.
+ */
+static int kipc_nl_put(struct sk_buff *skb, struct kipc_obj *obj,
 		       const struct kipc_stat *st, u32 portid, u32 seq,
-		       int flags, u8 cmd)
+		       int flags, u8 cmd, bool type_attrs)
 {
 	void *hdr;
 
 	hdr = genlmsg_put(skb, portid, seq, &kipc_nl_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (kipc_nl_put_obj(skb, obj, st)) {
+	if (kipc_nl_put_obj(skb, obj, st) ||
+	    (type_attrs && obj->ops->nl_put && obj->ops->nl_put(obj, skb))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -115,7 +122,10 @@ static int kipc_nl_put(struct sk_buff *skb, const struct kipc_obj *obj,
 	return 0;
 }
 
-/* One object message, its owner shown in @ns. May sleep (->stat()). */
+/*
+ * One object message, its owner shown in @ns; a get or dump reply also
+ * has the type's own attributes. May sleep (->stat(), ->nl_put()).
+ */
 static int kipc_nl_fill(struct sk_buff *skb, struct kipc_obj *obj,
 			struct user_namespace *ns, u32 portid, u32 seq,
 			int flags, u8 cmd)
@@ -124,7 +134,8 @@ static int kipc_nl_fill(struct sk_buff *skb, struct kipc_obj *obj,
 
 	memset(&st, 0, sizeof(st));
 	kipc_obj_fill_stat(obj, &st, ns);
-	return kipc_nl_put(skb, obj, &st, portid, seq, flags, cmd);
+	return kipc_nl_put(skb, obj, &st, portid, seq, flags, cmd,
+			   cmd == KIPC_CMD_GET);
 }
 
 /**
@@ -155,7 +166,7 @@ void kipc_nl_notify(struct net *net, struct kipc_obj *obj,
 	if (st) {
 		st->uid = from_kuid_munged(net->user_ns, obj->uid);
 		st->gid = from_kgid_munged(net->user_ns, obj->gid);
-		err = kipc_nl_put(msg, obj, st, 0, 0, 0, cmd);
+		err = kipc_nl_put(msg, obj, st, 0, 0, 0, cmd, false);
 	} else {
 		err = kipc_nl_fill(msg, obj, net->user_ns, 0, 0, 0, cmd);
 	}

@@ -66,6 +66,7 @@
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
+#include <net/netlink.h>
 
 #include "compat.h"
 #include "kipc.h"
@@ -565,6 +566,26 @@ static const struct file_operations kipc_shm_fops = {
 	.compat_ioctl	= compat_ptr_ioctl,
 };
 
+/*
+ * What KIPC_IOC_SHM_INFO tells beyond stat, for netlink's get and dump,
+ * so that kipc stat need not open the region (which counts as an open).
+ */
+static size_t kipc_shm_nl_size(void)
+{
+	return nla_total_size_64bit(sizeof(u64)) + nla_total_size(sizeof(u32));
+}
+
+static int kipc_shm_nl_put(struct kipc_obj *obj, struct sk_buff *skb)
+{
+	struct kipc_shm *shm = kipc_shm(obj);
+
+	if (nla_put_u64_64bit(skb, KIPC_A_SHM_MAPPINGS, kipc_shm_mappings(shm),
+			      KIPC_A_PAD) ||
+	    nla_put_u32(skb, KIPC_A_SHM_SEALS, READ_ONCE(shm->seals)))
+		return -EMSGSIZE;
+	return 0;
+}
+
 const struct kipc_type_ops kipc_shm_ops = {
 	.name		= "shm",
 	.inode_name	= "[kipc-shm]",
@@ -574,4 +595,6 @@ const struct kipc_type_ops kipc_shm_ops = {
 	.create		= kipc_shm_create,
 	.destroy	= kipc_shm_destroy,
 	.stat		= kipc_shm_stat,
+	.nl_size	= kipc_shm_nl_size,
+	.nl_put		= kipc_shm_nl_put,
 };

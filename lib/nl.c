@@ -63,6 +63,8 @@ static const struct nla_policy kipc_obj_policy[KIPC_A_MAX + 1] = {
 	[KIPC_A_OBJECTS]	= { .type = NLA_U32 },
 	[KIPC_A_USER_OBJECTS]	= { .type = NLA_U32 },
 	[KIPC_A_USER_BYTES]	= { .type = NLA_U64 },
+	[KIPC_A_SHM_MAPPINGS]	= { .type = NLA_U64 },
+	[KIPC_A_SHM_SEALS]	= { .type = NLA_U32 },
 };
 
 /* errno for a libnl error code of something that failed on our side. */
@@ -329,8 +331,13 @@ static uint32_t get_u32(struct nlattr **tb, int attr)
 	return tb[attr] ? nla_get_u32(tb[attr]) : 0;
 }
 
-/* An object message into @st; -1 with EPROTO if it is not one. */
-static int kipc_nl_parse_obj(struct nlmsghdr *nlh, struct kipc_stat *st)
+/*
+ * An object message into @st, and a region's own attributes into @shm if
+ * it is not NULL (its size and resident bytes are @st's capacity and
+ * fill); -1 with EPROTO if it is not one.
+ */
+static int kipc_nl_parse_obj(struct nlmsghdr *nlh, struct kipc_stat *st,
+			     struct kipc_shm_info *shm)
 {
 	struct nlattr *tb[KIPC_A_MAX + 1];
 
@@ -362,6 +369,14 @@ static int kipc_nl_parse_obj(struct nlmsghdr *nlh, struct kipc_stat *st)
 	st->blocked_in = get_u32(tb, KIPC_A_BLOCKED_IN);
 	st->blocked_out = get_u32(tb, KIPC_A_BLOCKED_OUT);
 	st->ctime_ns = get_u64(tb, KIPC_A_CTIME);
+	if (shm)
+		memset(shm, 0, sizeof(*shm));
+	if (shm && st->type == KIPC_SHM) {
+		shm->size = st->capacity;
+		shm->resident = st->fill;
+		shm->mappings = get_u64(tb, KIPC_A_SHM_MAPPINGS);
+		shm->seals = get_u32(tb, KIPC_A_SHM_SEALS);
+	}
 	return 0;
 }
 
@@ -377,7 +392,7 @@ static int kipc_list_one(struct nlmsghdr *nlh, void *arg)
 
 	if (genlmsg_hdr(nlh)->cmd != KIPC_CMD_GET)
 		return 0;
-	if (kipc_nl_parse_obj(nlh, &ctx->st) < 0)
+	if (kipc_nl_parse_obj(nlh, &ctx->st, NULL) < 0)
 		return 0;	/* not ours to judge: skip it */
 	return ctx->fn(&ctx->st, ctx->arg);
 }
@@ -398,6 +413,7 @@ int kipc_list(int type, int (*fn)(const struct kipc_stat *st, void *arg),
 /* A reply to a do request, and whether it came. */
 struct kipc_reply_ctx {
 	void *out;
+	struct kipc_shm_info *shm;	/* get: a region's attributes */
 	bool got;
 };
 
@@ -406,14 +422,20 @@ static int kipc_lookup_one(struct nlmsghdr *nlh, void *arg)
 	struct kipc_reply_ctx *ctx = arg;
 
 	if (genlmsg_hdr(nlh)->cmd == KIPC_CMD_GET &&
-	    !kipc_nl_parse_obj(nlh, ctx->out))
+	    !kipc_nl_parse_obj(nlh, ctx->out, ctx->shm))
 		ctx->got = true;
 	return 0;
 }
 
 int kipc_lookup(const char *name, struct kipc_stat *st)
 {
-	struct kipc_reply_ctx ctx = { .out = st };
+	return kipc_lookup_shm(name, st, NULL);
+}
+
+int kipc_lookup_shm(const char *name, struct kipc_stat *st,
+		    struct kipc_shm_info *shm)
+{
+	struct kipc_reply_ctx ctx = { .out = st, .shm = shm };
 	struct kipc_nl_req req = { .parse = kipc_lookup_one, .arg = &ctx };
 
 	name = kipc_nl_name(name);
@@ -586,7 +608,7 @@ static int kipc_watch_take(struct kipc_watch *w, struct kipc_event *ev)
 			kind = KIPC_EVENT_DESTROYED;
 			break;
 		}
-		if (!kind || kipc_nl_parse_obj(nlh, &ev->obj) < 0)
+		if (!kind || kipc_nl_parse_obj(nlh, &ev->obj, NULL) < 0)
 			continue;
 		ev->kind = kind;
 		return 1;

@@ -156,6 +156,7 @@ static const int attr_kind[KIPC_A_MAX + 1] = {
 	[KIPC_A_LIMIT_OBJECTS] = 4, [KIPC_A_LIMIT_OBJECTS_PER_USER] = 4,
 	[KIPC_A_LIMIT_BYTES_PER_USER] = 8, [KIPC_A_OBJECTS] = 4,
 	[KIPC_A_USER_OBJECTS] = 4, [KIPC_A_USER_BYTES] = 8,
+	[KIPC_A_SHM_MAPPINGS] = 8, [KIPC_A_SHM_SEALS] = 4,
 };
 
 static void bad(struct answer *a, const char *why, int type)
@@ -226,6 +227,7 @@ static void add_obj(struct answer *a, struct nlmsghdr *nlh)
 	uint64_t v[KIPC_A_MAX + 1] = { 0 };
 	bool has[KIPC_A_MAX + 1] = { false };
 	struct kipc_stat *st;
+	bool want;
 	size_t i;
 
 	if (a->n == a->room) {
@@ -244,6 +246,13 @@ static void add_obj(struct answer *a, struct nlmsghdr *nlh)
 	for (i = KIPC_A_LIMIT_OBJECTS; i <= KIPC_A_USER_BYTES; i++)
 		if (has[i])
 			bad(a, "limits attribute in an object", i);
+	/* A region's get and dump replies carry mappings and seals; only they. */
+	want = v[KIPC_A_TYPE] == KIPC_SHM &&
+	       genlmsg_hdr(nlh)->cmd == KIPC_CMD_GET;
+	if (has[KIPC_A_SHM_MAPPINGS] != want || has[KIPC_A_SHM_SEALS] != want)
+		bad(a, want ? "region attributes missing" :
+			      "region attributes where they do not belong",
+		    KIPC_A_SHM_MAPPINGS);
 	st->size = sizeof(*st);
 	st->id = v[KIPC_A_ID];
 	st->type = v[KIPC_A_TYPE];

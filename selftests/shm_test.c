@@ -339,6 +339,56 @@ FIXTURE_TEARDOWN(share)
 	raw_unlink(self->name);
 }
 
+/*
+ * netlink's get tells a region's mappings and seals as KIPC_IOC_SHM_INFO
+ * does, without opening it: the opens counter stays where it was.
+ */
+TEST(lookup_tells_mappings_and_seals_without_opening)
+{
+	struct kipc_shm_info nl, io;
+	struct kipc_stat st;
+	char name[64];
+	void *p;
+	int fd;
+
+	pg = page_size();
+	uniq_name(name, sizeof(name), "nl-info");
+	fd = named_shm(name, 2 * pg);
+	ASSERT_LE(0, fd);
+	p = map(fd, pg, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, seal(fd, KIPC_SEAL_GROW));
+
+	memset(&nl, 0xa5, sizeof(nl));
+	ASSERT_EQ(0, kipc_lookup_shm(name, &st, &nl));
+	EXPECT_EQ(1, st.opens);
+	ASSERT_EQ(0, kipc_lookup_shm(name, &st, &nl));
+	EXPECT_EQ(1, st.opens);
+	ASSERT_EQ(0, shm_info(fd, &io));
+	EXPECT_EQ(io.size, nl.size);
+	EXPECT_EQ(1, nl.mappings);
+	EXPECT_EQ(io.mappings, nl.mappings);
+	EXPECT_EQ(KIPC_SEAL_GROW, nl.seals);
+	EXPECT_EQ(io.seals, nl.seals);
+	munmap(p, pg);
+	ASSERT_EQ(0, kipc_lookup_shm(name, &st, &nl));
+	EXPECT_EQ(0, nl.mappings);
+	close(fd);
+	EXPECT_EQ(0, kipc_unlink(name));
+
+	/* Another type: the region part is zero. */
+	fd = raw_sem(name, O_RDWR | O_CREAT | O_EXCL, 0600, 0);
+	ASSERT_LE(0, fd);
+	memset(&nl, 0xa5, sizeof(nl));
+	ASSERT_EQ(0, kipc_lookup_shm(name, &st, &nl));
+	EXPECT_EQ(KIPC_SEM, st.type);
+	EXPECT_EQ(0, nl.size);
+	EXPECT_EQ(0, nl.mappings);
+	EXPECT_EQ(0, nl.seals);
+	close(fd);
+	EXPECT_EQ(0, kipc_unlink(name));
+}
+
 static int share_child(const char *name, size_t len, const size_t *offs,
 		       int n, int to_parent, int from_parent)
 {

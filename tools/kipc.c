@@ -59,9 +59,8 @@ static const struct subcommand subcommands[] = {
 	  "  --json       print one JSON object\n"
 	  "\n"
 	  "Asks the module over netlink: NAME is not opened, so no permission\n"
-	  "on it is needed and its counters do not change; a region is then\n"
-	  "opened read-only, if it may be, for its mappings and seals (this\n"
-	  "counts in its opens).\n",
+	  "on it is needed and its counters do not change (a region's\n"
+	  "mappings and seals come over netlink too).\n",
 	  stat_main },
 	{ "watch", "Show objects being created, unlinked and destroyed",
 	  "[--json] [--count N]",

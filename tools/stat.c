@@ -66,19 +66,6 @@ static void print_seals(unsigned int seals, bool json)
  * What only a region handle tells: mappings and seals. Opening one never
  * waits, but needs read permission: without it these lines are left out.
  */
-static bool region_info(const char *name, struct kipc_shm_info *info)
-{
-	int fd = kipc_open(name, KIPC_SHM, O_RDONLY | O_NONBLOCK | O_CLOEXEC,
-			   0, NULL);
-	bool ok;
-
-	if (fd < 0)
-		return false;
-	ok = kipc_shm_info(fd, info) == 0;
-	close(fd);
-	return ok;
-}
-
 static void print_json(const struct kipc_stat *st,
 		       const struct kipc_shm_info *shm)
 {
@@ -172,7 +159,7 @@ int stat_main(int argc, char *argv[])
 
 	if (dev_ready() < 0)
 		return KIPC_EXIT_FAIL;
-	if (kipc_lookup(name, &st) < 0) {
+	if (kipc_lookup_shm(name, &st, &info) < 0) {
 		obj_error(type, name, errno);
 		return KIPC_EXIT_FAIL;
 	}
@@ -181,7 +168,7 @@ int stat_main(int argc, char *argv[])
 		return KIPC_EXIT_FAIL;
 	}
 
-	if (st.type == KIPC_SHM && region_info(name, &info))
+	if (st.type == KIPC_SHM)
 		shm = &info;
 
 	st.name[sizeof(st.name) - 1] = '\0';

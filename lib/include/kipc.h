@@ -302,6 +302,15 @@ int kipc_list(int type, int (*fn)(const struct kipc_stat *st, void *arg),
 int kipc_lookup(const char *name, struct kipc_stat *st);
 
 /*
+ * As kipc_lookup(), and for a region also what kipc_shm_info() tells (its
+ * mappings and seals) into @shm, still without opening it; @shm is
+ * zeroed for other types and may be NULL. Modules before 0.2 send no
+ * mappings and seals: they read as 0.
+ */
+int kipc_lookup_shm(const char *name, struct kipc_stat *st,
+		    struct kipc_shm_info *shm);
+
+/*
  * kipc_unlink() over netlink: EPERM unless the caller owns the object or
  * has CAP_SYS_ADMIN, ENOENT if there is no such name. On failure the
  * kernel's explanation, if it gave one, is copied into @why (@whylen bytes

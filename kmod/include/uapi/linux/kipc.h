@@ -685,7 +685,9 @@ struct kipc_shm_info {
  *
  * An object message carries KIPC_A_ID, KIPC_A_TYPE, KIPC_A_NAME (named
  * objects only), KIPC_A_UID .. KIPC_A_CTIME: the fields of struct
- * kipc_stat that do not depend on a handle, with the same meaning.
+ * kipc_stat that do not depend on a handle, with the same meaning. A
+ * get or dump reply about a region also carries KIPC_A_SHM_MAPPINGS and
+ * KIPC_A_SHM_SEALS, as struct kipc_shm_info has them (events do not).
  */
 #define KIPC_GENL_NAME		"kipc"
 #define KIPC_GENL_VERSION	1
@@ -734,6 +736,8 @@ enum kipc_nl_attr {
 	KIPC_A_OBJECTS,			/* u32, objects of every namespace */
 	KIPC_A_USER_OBJECTS,		/* u32, the caller's objects */
 	KIPC_A_USER_BYTES,		/* u64, bytes charged to the caller */
+	KIPC_A_SHM_MAPPINGS,		/* u64, regions: VMAs that map it */
+	KIPC_A_SHM_SEALS,		/* u32, regions: KIPC_SEAL_* */
 
 	__KIPC_A_MAX
 };
