@@ -27,6 +27,13 @@ install -m 755 /bin/busybox "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 install -m 755 "$here/init" "$root/init"
 install -m 644 "$ko" "$root/kipc.ko"
+# The same module in a modules tree, with depmod's files, for the step
+# that loads it by opening its device node (modules.alias: char-major-10-*).
+rel=$(modinfo -F vermagic "$ko" | cut -d' ' -f1)
+if [ -n "$rel" ] && command -v depmod > /dev/null; then
+	install -D -m 644 "$ko" "$root/lib/modules/$rel/extra/kipc.ko"
+	depmod -b "$root" "$rel" 2> /dev/null
+fi
 install -m 755 "$top/build/bin/kipc-static" "$root/bin/kipc"
 for t in "$@"; do
 	install -m 755 "$t" "$root/tests/"
