@@ -41,8 +41,11 @@
  * what they forbid even through a path that bypasses us (a privileged
  * open of /proc/PID/map_files/...).
  *
- * Unlike memfd, sealing does not wait for pages still pinned by direct
- * I/O that started through a mapping which is gone.
+ * KIPC_SEAL_WRITE also fails with EBUSY while a page is pinned for DMA
+ * (FOLL_PIN: io_uring fixed buffers, RDMA, vfio): such a pin was taken
+ * through a writable mapping that may be gone and may still write, as
+ * memfd's F_SEAL_WRITE refuses. Unlike memfd, sealing does not wait for
+ * transient references (direct I/O taken with FOLL_GET) to go away.
  *
  * Locking: @lock is taken for reading by write() across "clamp to the
  * size, then write" and for writing by resize and seal, so a write never
@@ -58,6 +61,8 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/pagemap.h>
+#include <linux/pagevec.h>
 #include <linux/rbtree.h>
 #include <linux/rwsem.h>
 #include <linux/shmem_fs.h>
@@ -365,6 +370,30 @@ static int kipc_shm_mmap(struct file *file, struct vm_area_struct *vma)
 	return shm->filp->f_op->mmap(vma->vm_file, vma);
 }
 
+/*
+ * Whether a page of the region is pinned for DMA (see the top). Called
+ * with writable shared mappings denied, so no new writing pin can start.
+ */
+static bool kipc_shm_pinned(struct kipc_shm *shm)
+{
+	struct address_space *mapping = shm->filp->f_mapping;
+	struct folio_batch fbatch;
+	pgoff_t index = 0;
+	bool pinned = false;
+	unsigned int i;
+
+	folio_batch_init(&fbatch);
+	while (!pinned &&
+	       filemap_get_folios(mapping, &index, (pgoff_t)-1, &fbatch)) {
+		for (i = 0; i < folio_batch_count(&fbatch); i++)
+			if (folio_maybe_dma_pinned(fbatch.folios[i]))
+				pinned = true;
+		folio_batch_release(&fbatch);
+		cond_resched();
+	}
+	return pinned;
+}
+
 /* Grow or shrink to @size; @lock is held for writing. */
 static int kipc_shm_set_size(struct kipc_shm *shm, loff_t size)
 {
@@ -444,6 +473,11 @@ static int kipc_shm_seal(struct file *file, struct kipc_shm_seal __user *us)
 		err = mapping_deny_writable(shm->filp->f_mapping);
 		if (err)
 			goto out;
+		if (kipc_shm_pinned(shm)) {
+			mapping_allow_writable(shm->filp->f_mapping);
+			err = -EBUSY;
+			goto out;
+		}
 	}
 	inode_lock(inode);
 	SHMEM_I(inode)->seals |= args.seals;

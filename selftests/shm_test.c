@@ -8,6 +8,7 @@
  * CLI, and a ring of a region and two semaphores moving 64 MiB.
  */
 #include <inttypes.h>
+#include <linux/io_uring.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -343,6 +344,52 @@ FIXTURE_TEARDOWN(share)
  * netlink's get tells a region's mappings and seals as KIPC_IOC_SHM_INFO
  * does, without opening it: the opens counter stays where it was.
  */
+/*
+ * A page pinned for DMA outlives the mapping it was pinned through and
+ * may still be written: KIPC_SEAL_WRITE refuses with EBUSY while it is,
+ * and changes nothing, as memfd's F_SEAL_WRITE. io_uring's fixed buffers
+ * are such a pin (FOLL_PIN | FOLL_LONGTERM), taken here with the raw
+ * system calls.
+ */
+TEST(write_seal_is_ebusy_while_pages_are_pinned)
+{
+	struct io_uring_params params;
+	struct iovec iov;
+	int fd, ring;
+	void *p;
+
+	memset(&params, 0, sizeof(params));
+	ring = syscall(__NR_io_uring_setup, 4, &params);
+	if (ring < 0)
+		SKIP(return, "no io_uring here (%s)", strerror(errno));
+	fd = new_shm(2 * page_size());
+	ASSERT_LE(0, fd);
+	p = map(fd, 2 * pg, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	memset(p, 1, 2 * pg);
+	iov.iov_base = p;
+	iov.iov_len = 2 * pg;
+	ASSERT_EQ(0, syscall(__NR_io_uring_register, ring,
+			     IORING_REGISTER_BUFFERS, &iov, 1))
+		TH_LOG("%s", strerror(errno));
+	/* No writable mapping is left; the pin is. */
+	ASSERT_EQ(0, munmap(p, 2 * pg));
+	EXPECT_EQ(-1, seal(fd, KIPC_SEAL_WRITE));
+	EXPECT_EQ(EBUSY, errno);
+	EXPECT_EQ(0, kipc_shm_get_seals(fd));
+	/* And a writable mapping is still allowed: nothing was denied. */
+	p = map(fd, pg, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, munmap(p, pg));
+
+	ASSERT_EQ(0, syscall(__NR_io_uring_register, ring,
+			     IORING_UNREGISTER_BUFFERS, NULL, 0));
+	EXPECT_EQ(0, seal(fd, KIPC_SEAL_WRITE)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(KIPC_SEAL_WRITE, kipc_shm_get_seals(fd));
+	close(ring);
+	close(fd);
+}
+
 TEST(lookup_tells_mappings_and_seals_without_opening)
 {
 	struct kipc_shm_info nl, io;

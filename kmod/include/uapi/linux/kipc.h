@@ -589,7 +589,8 @@ struct kipc_shm_resize {
  * EPERM once KIPC_SEAL_SEAL is set (even for no seals); EBADF on a handle
  * opened without write access. KIPC_SEAL_WRITE is refused with EBUSY while
  * a shared mapping that can write exists (MAP_SHARED by a handle opened
- * for writing, whatever its current protection). Once it is set, write()
+ * for writing, whatever its current protection) or a page is pinned for
+ * DMA (FOLL_PIN: io_uring fixed buffers, RDMA), as memfd's F_SEAL_WRITE. Once it is set, write()
  * is EPERM, a new MAP_SHARED mapping with PROT_WRITE is EPERM, and a new
  * MAP_SHARED read-only one cannot be made writable later (EACCES).
  * KIPC_SEAL_FUTURE_WRITE has the same effect on new writes and mappings
