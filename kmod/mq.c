@@ -22,10 +22,12 @@
  * ones (below); a queue can never hold more than maxmsg of them (plus
  * those) nor use more than min(maxmsg, leaves) + 1 leaves, and that
  * bound, in the sizes the allocator really hands out, is what the creator
- * is charged at creation (overflow-checked). Senders
- * waiting on a full queue hold their message, and a spare leaf, outside
- * that bound, as blocked mq_send() callers do in ipc/mqueue.c; it is
- * accounted to their memory cgroup.
+ * is charged at creation (overflow-checked). Senders waiting on a full
+ * queue hold their message, and a spare leaf, outside that bound, as
+ * blocked mq_send() callers do in ipc/mqueue.c; it is accounted to their
+ * memory cgroup, and, as mq_open() requires, a queue with messages over
+ * mq_msgsize_user_max (8 KiB) needs CAP_SYS_RESOURCE to be made, so an
+ * unprivileged user's queues make each blocked sender pin at most that.
  *
  * Recycling. A queue of small messages (msgsize up to KIPC_MQ_CACHE_MSGSIZE)
  * allocates each one at its full msgsize and keeps up to
@@ -61,6 +63,7 @@
  * that ipc/mqueue.c uses is not exported); see kipc_mq_notify_send().
  */
 #include <linux/bitops.h>
+#include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/hrtimer.h>
 #include <linux/module.h>
@@ -85,6 +88,16 @@ MODULE_PARM_DESC(mq_maxmsg_max, "Largest maxmsg of a new message queue (EINVAL)"
 static unsigned int mq_msgsize_max = 1 << 20;
 module_param(mq_msgsize_max, uint, 0644);
 MODULE_PARM_DESC(mq_msgsize_max, "Largest msgsize of a new message queue, bytes (EINVAL)");
+
+/*
+ * What a queue's creator may ask without CAP_SYS_RESOURCE, as
+ * fs.mqueue.msgsize_max for mq_open(): a sender blocked on a full queue
+ * holds its message outside every quota (see Memory), so this bounds
+ * what an unprivileged user's queues make each blocked sender pin.
+ */
+static unsigned int mq_msgsize_user_max = 8192;
+module_param(mq_msgsize_user_max, uint, 0644);
+MODULE_PARM_DESC(mq_msgsize_user_max, "Largest msgsize without CAP_SYS_RESOURCE, bytes (EINVAL)");
 
 #define KIPC_MQ_LEAF_PRIOS	BITS_PER_LONG
 #define KIPC_MQ_LEAVES		(KIPC_MQ_PRIO_MAX / KIPC_MQ_LEAF_PRIOS)
@@ -1300,6 +1313,9 @@ static int kipc_mq_check(const struct kipc_open *args)
 		return -EINVAL;
 	kipc_mq_sizes(args, &maxmsg, &msgsize);
 	if (!maxmsg || !msgsize)
+		return -EINVAL;
+	if (msgsize > READ_ONCE(mq_msgsize_user_max) &&
+	    !capable(CAP_SYS_RESOURCE))
 		return -EINVAL;
 	return kipc_mq_charge(maxmsg, msgsize, &charge);
 }

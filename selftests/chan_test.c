@@ -117,8 +117,10 @@ static int exact_limit(const char *name, size_t *limit)
 	else if (is(name, "unix-dgram") || is(name, "unix-seqpacket"))
 		*limit = capable(CAP_NET_ADMIN) ? 4 * MIB :	/* SO_SNDBUFFORCE */
 			 2 * sysctl_num("/proc/sys/net/core/wmem_max") - 32;
-	else if (is(name, "kipc-mq"))
-		*limit = param_get("mq_msgsize_max");
+	else if (is(name, "kipc-mq"))	/* as posix-mq: CAP_SYS_RESOURCE */
+		*limit = capable(CAP_SYS_RESOURCE) ||
+			 param_get("mq_msgsize_user_max") > param_get("mq_msgsize_max") ?
+			 param_get("mq_msgsize_max") : param_get("mq_msgsize_user_max");
 	else
 		return 0;
 	return 1;

@@ -413,6 +413,11 @@ TEST_F(cli, create_says_which_value_broke_which_limit)
 	EXPECT_EQ(1, RUN(&r, "create", "mq", self->name, "--msgsize", "2G"));
 	EXPECT_NE(NULL, strstr(r.err, "msgsize 2147483648 exceeds "
 			       "mq_msgsize_max")) TH_LOG("%s", r.err);
+	EXPECT_EQ(1, RUN_AS(&r, NOBODY_UID, "create", "mq", self->name,
+			    "--msgsize", "16K"));
+	EXPECT_NE(NULL, strstr(r.err, "msgsize 16384 exceeds "
+			       "mq_msgsize_user_max 8192, the most without "
+			       "CAP_SYS_RESOURCE")) TH_LOG("%s", r.err);
 	EXPECT_EQ(1, RUN(&r, "create", "shm", self->name, "--size", "1000"));
 	EXPECT_NE(NULL, strstr(r.err, "not a multiple of the page size"))
 		TH_LOG("%s", r.err);
@@ -1288,7 +1293,7 @@ TEST_F(cli, limits_json_matches_the_module)
 	static const char *const params[] = {
 		"max_objects", "max_objects_per_user", "max_bytes_per_user",
 		"pipe_max_size", "mq_maxmsg_max", "mq_msgsize_max",
-		"shm_max_bytes", "shm_default_bytes",
+		"mq_msgsize_user_max", "shm_max_bytes", "shm_default_bytes",
 	};
 	const struct json *lims;
 	const char *why = NULL;
@@ -1315,7 +1320,7 @@ TEST_F(cli, limits_json_matches_the_module)
 	/* Every module parameter, with its value and use (or null). */
 	lims = json_get(&doc, "limits");
 	ASSERT_NE(NULL, lims);
-	ASSERT_EQ(8, lims->n);
+	ASSERT_EQ(9, lims->n);
 	for (i = 0; i < lims->n; i++) {
 		const struct json *e = &lims->items[i];
 		const char *res = json_str(e, "resource");

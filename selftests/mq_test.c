@@ -334,26 +334,44 @@ TEST(raised_limits_stop_short_of_kvmalloc_warning)
 static int limits_as_user(void *arg)
 {
 	long long *max = arg;
+	int fd;
 
 	if (new_mq(max[0] + 1, 10) != -1 || errno != EINVAL)
 		return 1;
-	if (new_mq(1, max[1] + 1) != -1 || errno != EINVAL)
+	/* Without CAP_SYS_RESOURCE, messages up to mq_msgsize_user_max. */
+	if (new_mq(1, max[2] + 1) != -1 || errno != EINVAL)
 		return 2;
-	if (new_mq(65536, 65536) != -1 || errno != ENOMEM)
+	fd = new_mq(1, max[2]);
+	if (fd < 0)
+		return 5;
+	close(fd);
+	if (new_mq(65536, max[2]) != -1 || errno != ENOMEM)
 		return 3;
 	if (new_mq(0, 0) < 0)
 		return 4;
 	return 0;
 }
 
-/* The euid = 99 half of mq_open_tests: the same limits for everyone. */
-TEST(unprivileged_user_has_the_same_limits)
+/*
+ * The euid = 99 half of mq_open_tests: maxmsg as for everyone, msgsize
+ * up to mq_msgsize_user_max (8 KiB) as mq_open() up to msgsize_max: a
+ * sender blocked on a full queue holds its message outside every quota.
+ */
+TEST(unprivileged_user_has_the_same_limits_but_msgsize)
 {
-	long long max[2] = {
+	long long max[3] = {
 		param_get("mq_maxmsg_max"), param_get("mq_msgsize_max"),
+		param_get("mq_msgsize_user_max"),
 	};
+	int fd;
 
+	ASSERT_EQ(8192, max[2]);
 	EXPECT_EQ(0, run_as(NOBODY, NOBODY, -1, limits_as_user, max));
+	/* Root, with CAP_SYS_RESOURCE, may ask up to mq_msgsize_max. */
+	fd = new_mq(1, max[2] + 1);
+	EXPECT_LE(0, fd) TH_LOG("%s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
 }
 
 TEST(other_types_attributes_are_einval)

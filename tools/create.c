@@ -122,10 +122,17 @@ static bool explain_einval(char *why, size_t len, int type, const char *name,
 	}
 	switch (type) {
 	case KIPC_MQ:
-		return over_param(why, len, "maxmsg", a->maxmsg,
-				  "mq_maxmsg_max") ||
-		       over_param(why, len, "msgsize", a->msgsize,
-				  "mq_msgsize_max");
+		if (over_param(why, len, "maxmsg", a->maxmsg, "mq_maxmsg_max") ||
+		    over_param(why, len, "msgsize", a->msgsize, "mq_msgsize_max"))
+			return true;
+		/* The channel layer knows what this process may ask. */
+		if (a->msgsize > (size_t)kipc_chan_limit("kipc-mq")) {
+			snprintf(why, len, "msgsize %zu exceeds mq_msgsize_user_max "
+				 "%zd, the most without CAP_SYS_RESOURCE",
+				 a->msgsize, kipc_chan_limit("kipc-mq"));
+			return true;
+		}
+		return false;
 	case KIPC_PIPE:
 		return over_param(why, len, "capacity", a->capacity,
 				  "pipe_max_size");

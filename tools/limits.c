@@ -46,6 +46,8 @@ static const struct {
 	  USE_NONE, false },
 	{ "mq_msgsize_max", "largest queue message (EINVAL beyond)",
 	  USE_NONE, true },
+	{ "mq_msgsize_user_max", "the same without CAP_SYS_RESOURCE",
+	  USE_NONE, true },
 	{ "shm_max_bytes", "largest region (EINVAL beyond)", USE_NONE, true },
 	{ "shm_default_bytes", "size of a region asked with size 0", USE_NONE,
 	  true },

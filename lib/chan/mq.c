@@ -62,10 +62,19 @@ static ssize_t posix_mq_recv(struct kipc_chan *c, void *buf, size_t len,
 	return TEMP_FAILURE_RETRY(mq_receive(c->fd[0], buf, len, prio));
 }
 
-/* The module's own limit, if it is loaded; its default otherwise. */
+/*
+ * The module's own limit, if it is loaded (its default otherwise): a
+ * process without CAP_SYS_RESOURCE may ask mq_msgsize_user_max, as
+ * mq_open() allows it fs.mqueue.msgsize_max.
+ */
 static size_t kipc_mq_limit(void)
 {
-	return chan_sysctl("/sys/module/kipc/parameters/mq_msgsize_max", 1u << 20);
+	size_t max = chan_sysctl("/sys/module/kipc/parameters/mq_msgsize_max",
+				 1u << 20);
+	size_t user = chan_sysctl("/sys/module/kipc/parameters/mq_msgsize_user_max",
+				  8192);
+
+	return chan_capable(CAP_SYS_RESOURCE) || user > max ? max : user;
 }
 
 static int kipc_mq_open(struct kipc_chan *c)
