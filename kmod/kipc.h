@@ -140,6 +140,9 @@ struct kipc_obj {
  * @seen:  KIPC_PIPE: the pipe's count of writers ever opened, as of when
  *         this handle opened
  *         (a reader sees hang-up only after a writer came and went)
+ * @nonblock: the open asked O_NONBLOCK; immutable
+ * @refused: KIPC_PIPE: a FIFO writer that found no reader and will fail
+ *         with ENXIO: never counted as a writer; immutable after ->open
  */
 struct kipc_handle {
 	struct kipc_obj *obj;
@@ -147,6 +150,8 @@ struct kipc_handle {
 	fmode_t fmode;
 	s64 undo;
 	unsigned long seen;
+	bool nonblock;
+	bool refused;
 };
 
 /*

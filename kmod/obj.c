@@ -193,6 +193,7 @@ static struct file *kipc_handle_file(struct kipc_obj *obj,
 		return ERR_PTR(-ENOMEM);
 	h->obj = obj;
 	h->flags = args->flags;
+	h->nonblock = oflag & O_NONBLOCK;
 
 	file = anon_inode_getfile(obj->ops->inode_name, obj->ops->fops, h,
 				  oflag & (O_ACCMODE | O_NONBLOCK));

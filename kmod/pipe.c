@@ -469,12 +469,24 @@ static long kipc_pipe_ioctl(struct file *file, unsigned int cmd,
 	}
 }
 
-/* Count the new handle as a reader and/or a writer. */
+/*
+ * Count the new handle as a reader and/or a writer. A FIFO writer that
+ * will fail with ENXIO (write-only, O_NONBLOCK, no reader) is decided
+ * here, under the lock, and never counted, as fs/pipe.c's fifo_open()
+ * fails before pipe->writers++: a reader opening meanwhile must not see
+ * a writer that is about to vanish and read end of file.
+ */
 static void kipc_pipe_open(struct kipc_handle *h)
 {
 	struct kipc_pipe *p = kipc_pipe(h->obj);
 
 	mutex_lock(&p->lock);
+	if ((h->fmode & (FMODE_READ | FMODE_WRITE)) == FMODE_WRITE &&
+	    h->nonblock && h->obj->name && !p->readers) {
+		h->refused = true;
+		mutex_unlock(&p->lock);
+		return;
+	}
 	if (h->fmode & FMODE_READ) {
 		WRITE_ONCE(p->readers, p->readers + 1);
 		WRITE_ONCE(p->r_counter, p->r_counter + 1);
@@ -520,6 +532,8 @@ static int kipc_pipe_open_wait(struct file *file)
 		return kipc_pipe_wait_peer(p, &p->writers, &p->w_counter,
 					   nonblock, 0);
 	case FMODE_WRITE:	/* a lone non-blocking writer is not */
+		if (h->refused)
+			return -ENXIO;
 		return kipc_pipe_wait_peer(p, &p->readers, &p->r_counter,
 					   nonblock, -ENXIO);
 	default:
@@ -532,6 +546,8 @@ static void kipc_pipe_release(struct kipc_handle *h)
 	struct kipc_pipe *p = kipc_pipe(h->obj);
 	bool last_reader = false, last_writer = false;
 
+	if (h->refused)
+		return;		/* never counted */
 	mutex_lock(&p->lock);
 	if (h->fmode & FMODE_READ) {
 		WRITE_ONCE(p->readers, p->readers - 1);
