@@ -468,10 +468,12 @@ static void kipc_mq_set_done(bool *done)
 
 /*
  * Give @m, which is being sent, to the oldest waiting receiver that
- * accepts it. Returns false if there is none.
+ * accepts it, counting it in first if @count_in (a sender that has not
+ * yet). Returns false if there is none. Once the receiver is done it may
+ * free @m without the lock: @m is not touched after that.
  */
 static bool kipc_mq_hand_off(struct kipc_mq *mq, struct kipc_mq_message *m,
-			     struct kipc_mq_wake *wk)
+			     bool count_in, struct kipc_mq_wake *wk)
 {
 	struct kipc_mq_receiver *r;
 
@@ -482,6 +484,8 @@ static bool kipc_mq_hand_off(struct kipc_mq *mq, struct kipc_mq_message *m,
 		list_del_init(&r->node);
 		mq->nreceivers--;
 		r->msg = m;
+		if (count_in)
+			kipc_mq_account_in(mq, m);
 		kipc_mq_account_out(mq, m);
 		kipc_mq_wake_task(wk, r->task);
 		kipc_mq_set_done(&r->done);
@@ -501,7 +505,7 @@ static void kipc_mq_pull_senders(struct kipc_mq *mq, struct kipc_mq_wake *wk)
 		list_del_init(&s->node);
 		mq->nsenders--;
 		kipc_mq_account_in(mq, s->msg);
-		if (!kipc_mq_hand_off(mq, s->msg, wk))
+		if (!kipc_mq_hand_off(mq, s->msg, false, wk))
 			kipc_mq_enqueue(mq, s->msg, &s->spare);
 		kipc_mq_wake_task(wk, s->task);
 		kipc_mq_set_done(&s->done);
@@ -811,8 +815,8 @@ static int kipc_mq_send_message(struct kipc_mq *mq, struct kipc_mq_message *m,
 
 	spin_lock(&mq->lock);
 	for (;;) {
-		if (kipc_mq_hand_off(mq, m, &wk)) {
-			kipc_mq_account_in(mq, m);
+		/* Counted in by the hand-off: after it, @m is the receiver's. */
+		if (kipc_mq_hand_off(mq, m, true, &wk)) {
 			ret = 0;
 			break;
 		}
@@ -1314,10 +1318,25 @@ static int kipc_mq_check(const struct kipc_open *args)
 	kipc_mq_sizes(args, &maxmsg, &msgsize);
 	if (!maxmsg || !msgsize)
 		return -EINVAL;
-	if (msgsize > READ_ONCE(mq_msgsize_user_max) &&
-	    !capable(CAP_SYS_RESOURCE))
-		return -EINVAL;
 	return kipc_mq_charge(maxmsg, msgsize, &charge);
+}
+
+/*
+ * Without CAP_SYS_RESOURCE, as mq_open(): an explicit msgsize over
+ * mq_msgsize_user_max is refused and a default one capped there. Only
+ * when creating (opening an existing queue ignores the attributes), so
+ * the capability is asked only then.
+ */
+static int kipc_mq_user_msgsize(const struct kipc_open *args, u32 *msgsize)
+{
+	u32 user_max = READ_ONCE(mq_msgsize_user_max) ?: 1;
+
+	if (*msgsize <= user_max || capable(CAP_SYS_RESOURCE))
+		return 0;
+	if (args->msgsize)
+		return -EINVAL;
+	*msgsize = user_max;
+	return 0;
 }
 
 static struct kipc_obj *kipc_mq_create(const struct kipc_open *args,
@@ -1336,8 +1355,12 @@ static struct kipc_obj *kipc_mq_create(const struct kipc_open *args,
 	}
 
 	kipc_mq_sizes(args, &mq->maxmsg, &mq->msgsize);
-	err = kipc_mq_charge(mq->maxmsg, mq->msgsize, charge);
-	/* check() passed; only a module parameter lowered since can fail. */
+	err = kipc_mq_user_msgsize(args, &mq->msgsize) ?:
+	      kipc_mq_charge(mq->maxmsg, mq->msgsize, charge);
+	/*
+	 * check() passed: a msgsize this creator may not ask, or a module
+	 * parameter lowered since, fails here.
+	 */
 	if (err || !mq->maxmsg || !mq->msgsize) {
 		kfree(mq->dir);
 		kfree(mq);

@@ -352,6 +352,53 @@ static int limits_as_user(void *arg)
 	return 0;
 }
 
+/* As a user: open root's big queue with O_CREAT and its attributes. */
+static int open_big_as_user(void *arg)
+{
+	struct kipc_attr attr = { .maxmsg = 1, .msgsize = 65536 };
+	struct kipc_mq_attr got;
+	int fd;
+
+	fd = kipc_open(arg, KIPC_MQ, O_RDONLY | O_CREAT, 0666, &attr);
+	if (fd < 0)
+		return 1;
+	if (kipc_mq_getattr(fd, &got) || got.msgsize != 65536)
+		return 2;
+	close(fd);
+	/* A default queue is capped at mq_msgsize_user_max, not refused. */
+	fd = kipc_open(NULL, KIPC_MQ, O_RDWR, 0, NULL);
+	if (fd < 0)
+		return 3;
+	if (kipc_mq_getattr(fd, &got) || got.msgsize != 4096)
+		return 4;
+	close(fd);
+	return 0;
+}
+
+/*
+ * The limit is on creating: opening an existing queue ignores the
+ * attributes, whatever they say, as mq_open() does.
+ */
+TEST(user_limit_applies_to_creation_only_and_caps_defaults)
+{
+	struct saved_param saved[] = {
+		{ "mq_msgsize_user_max", param_get("mq_msgsize_user_max") },
+	};
+	char name[64];
+	int fd, ret;
+
+	uniq_name(name, sizeof(name), "big");
+	fd = kipc_open(name, KIPC_MQ, O_RDWR | O_CREAT | O_EXCL, 0666,
+		       &(struct kipc_attr){ .maxmsg = 1, .msgsize = 65536 });
+	ASSERT_LE(0, fd) TH_LOG("%s", strerror(errno));
+	ASSERT_EQ(0, param_set("mq_msgsize_user_max", 4096));
+	ret = run_as(NOBODY, NOBODY, -1, open_big_as_user, name);
+	restore_params(saved, 1);
+	EXPECT_EQ(0, ret);
+	close(fd);
+	EXPECT_EQ(0, kipc_unlink(name));
+}
+
 /*
  * The euid = 99 half of mq_open_tests: maxmsg as for everyone, msgsize
  * up to mq_msgsize_user_max (8 KiB) as mq_open() up to msgsize_max: a
