@@ -371,6 +371,21 @@ static int kipc_shm_mmap(struct file *file, struct vm_area_struct *vma)
 }
 
 /*
+ * Whether @folio, found through the page cache (one reference of ours),
+ * is pinned. For a small folio folio_maybe_dma_pinned() only sees a high
+ * refcount, which 1024 mappings of a page would reach without any pin:
+ * count what is left after the page cache's, ours and one per mapping.
+ */
+static bool kipc_shm_folio_pinned(struct folio *folio)
+{
+	if (folio_test_large(folio))
+		return folio_maybe_dma_pinned(folio);
+	/* A small folio's mapcount, as folio_mapcount() (not exported in 6.1). */
+	return folio_ref_count(folio) - (atomic_read(&folio->_mapcount) + 1) -
+	       2 >= (int)GUP_PIN_COUNTING_BIAS;
+}
+
+/*
  * Whether a page of the region is pinned for DMA (see the top). Called
  * with writable shared mappings denied, so no new writing pin can start.
  */
@@ -386,7 +401,7 @@ static bool kipc_shm_pinned(struct kipc_shm *shm)
 	while (!pinned &&
 	       filemap_get_folios(mapping, &index, (pgoff_t)-1, &fbatch)) {
 		for (i = 0; i < folio_batch_count(&fbatch); i++)
-			if (folio_maybe_dma_pinned(fbatch.folios[i]))
+			if (kipc_shm_folio_pinned(fbatch.folios[i]))
 				pinned = true;
 		folio_batch_release(&fbatch);
 		cond_resched();

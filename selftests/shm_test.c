@@ -390,6 +390,31 @@ TEST(write_seal_is_ebusy_while_pages_are_pinned)
 	close(fd);
 }
 
+/*
+ * Many mappings of one page raise its refcount past what a pin adds
+ * (GUP_PIN_COUNTING_BIAS, 1024) without any pin: the write seal must not
+ * take them for one.
+ */
+TEST(many_read_only_mappings_are_not_a_pin)
+{
+	enum { N = 1100 };
+	static void *maps[N];
+	int fd, i;
+
+	fd = new_shm(page_size());
+	ASSERT_LE(0, fd);
+	for (i = 0; i < N; i++) {
+		/* Private: a shared one of a writable handle could write. */
+		maps[i] = map(fd, pg, PROT_READ, MAP_PRIVATE, 0);
+		ASSERT_NE(MAP_FAILED, maps[i]);
+		(void)*(volatile char *)maps[i];
+	}
+	EXPECT_EQ(0, seal(fd, KIPC_SEAL_WRITE)) TH_LOG("%s", strerror(errno));
+	for (i = 0; i < N; i++)
+		munmap(maps[i], pg);
+	close(fd);
+}
+
 TEST(lookup_tells_mappings_and_seals_without_opening)
 {
 	struct kipc_shm_info nl, io;
