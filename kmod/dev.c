@@ -69,8 +69,10 @@ static const struct file_operations kipc_dev_fops = {
  * A fixed minor (devices.txt reserves misc 243-254 for local use) lets
  * kmod list /dev/kipc in modules.devname, so the node exists before the
  * module loads and its first open loads it (the aliases below). If a
- * local device took the minor already, a dynamic one still works, only
- * without that.
+ * local device took the minor already, a dynamic one works for opens
+ * through the node udev makes, but a node made at boot from
+ * modules.devname is 10:249 and opens that other device: the warning
+ * says so.
  */
 #define KIPC_MISC_MINOR	249
 
@@ -90,8 +92,8 @@ int kipc_dev_register(void)
 
 	if (err != -EBUSY)
 		return err;
-	pr_warn("misc minor %d is taken: using a dynamic one, so opening /dev/%s will not load the module\n",
-		KIPC_MISC_MINOR, KIPC_DEVICE_NAME);
+	pr_warn("misc minor %d is taken by another driver: using a dynamic one; a /dev/%s made from modules.devname (10:%d) opens that driver instead\n",
+		KIPC_MISC_MINOR, KIPC_DEVICE_NAME, KIPC_MISC_MINOR);
 	kipc_misc.minor = MISC_DYNAMIC_MINOR;
 	return misc_register(&kipc_misc);
 }
