@@ -140,6 +140,8 @@ struct kipc_obj {
  * @seen:  KIPC_PIPE: the pipe's count of writers ever opened, as of when
  *         this handle opened
  *         (a reader sees hang-up only after a writer came and went)
+ * @r_seen: KIPC_PIPE: the pipe's count of readers ever opened, as of when
+ *         this handle opened (a FIFO writer waits for it to move)
  * @nonblock: the open asked O_NONBLOCK; immutable
  * @refused: KIPC_PIPE: a FIFO writer that found no reader and will fail
  *         with ENXIO: never counted as a writer; immutable after ->open
@@ -150,6 +152,7 @@ struct kipc_handle {
 	fmode_t fmode;
 	s64 undo;
 	unsigned long seen;
+	unsigned long r_seen;
 	bool nonblock;
 	bool refused;
 };

@@ -496,6 +496,7 @@ static void kipc_pipe_open(struct kipc_handle *h)
 		WRITE_ONCE(p->w_counter, p->w_counter + 1);
 	}
 	h->seen = p->w_counter;
+	h->r_seen = p->r_counter;
 	mutex_unlock(&p->lock);
 
 	/* A FIFO open may be waiting for this peer. */
@@ -504,15 +505,16 @@ static void kipc_pipe_open(struct kipc_handle *h)
 
 /*
  * Wait for a peer, like fs/pipe.c's FIFO open: return at once if one is
- * open, else sleep until @counter moves (one opened, even if it has gone
- * again). The counter is read first, so a peer opening in between is seen.
+ * open, else sleep until @counter moves past @seen (one opened, even if
+ * it has gone again). @seen is the counter as this handle's ->open found
+ * it under the pipe's lock, not as it is now: a peer that opened after
+ * us, and closed again before we got here, has still been our peer.
  */
 static int kipc_pipe_wait_peer(struct kipc_pipe *p, unsigned int *peers,
-			       unsigned long *counter, bool nonblock, int err)
+			       unsigned long *counter, unsigned long seen,
+			       bool nonblock, int err)
 {
-	unsigned long seen = READ_ONCE(*counter);
-
-	if (READ_ONCE(*peers))
+	if (READ_ONCE(*peers) || READ_ONCE(*counter) != seen)
 		return 0;
 	if (nonblock)
 		return err;
@@ -530,12 +532,12 @@ static int kipc_pipe_open_wait(struct file *file)
 	switch (h->fmode & (FMODE_READ | FMODE_WRITE)) {
 	case FMODE_READ:	/* a lone non-blocking reader is fine */
 		return kipc_pipe_wait_peer(p, &p->writers, &p->w_counter,
-					   nonblock, 0);
+					   h->seen, nonblock, 0);
 	case FMODE_WRITE:	/* a lone non-blocking writer is not */
 		if (h->refused)
 			return -ENXIO;
 		return kipc_pipe_wait_peer(p, &p->readers, &p->r_counter,
-					   nonblock, -ENXIO);
+					   h->r_seen, nonblock, -ENXIO);
 	default:
 		return 0;
 	}
