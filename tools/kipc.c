@@ -133,27 +133,29 @@ static const struct subcommand subcommands[] = {
 	  "  --timeout SECONDS  give up after SECONDS (e.g. 0.5); exit 124\n"
 	  "  --try              do not wait at all; exit 3 if the value is 0\n",
 	  wait_main },
-	{ "send", "Send messages to a queue, or stdin to a pipe",
+	{ "send", "Send messages to a queue, or stdin to a pipe or region",
 	  "NAME [--prio P] [--timeout SECONDS | --try] [MESSAGE...]",
 	  "To a message queue, each MESSAGE is one message (its bytes, without\n"
 	  "a NUL), sent in order; without MESSAGEs each line of stdin is one.\n"
 	  "Put '--' before messages that start with '-'. To a pipe, stdin is\n"
-	  "copied in; opening waits for a reader, as for a FIFO.\n"
+	  "copied in; opening waits for a reader, as for a FIFO. To a region,\n"
+	  "stdin is copied to its start (more than its size fails).\n"
 	  "\n"
 	  "  --prio P           queue: priority 0..32767 (default 0); higher is\n"
 	  "                     received first\n"
-	  "  --timeout SECONDS  queue: give up when it stays full that long\n"
-	  "                     (e.g. 0.5); exit 124\n"
+	  "  --timeout SECONDS  queue: give up if they have not all been sent\n"
+	  "                     within SECONDS (e.g. 0.5); exit 124\n"
 	  "  --try              do not wait at all: exit 3 if the queue is full\n"
 	  "                     (or the pipe has no reader or no room)\n",
 	  send_main },
-	{ "recv", "Receive messages from a queue, or a pipe's data",
+	{ "recv", "Receive messages from a queue, or a pipe's or region's data",
 	  "NAME [--count N] [--timeout SECONDS | --try]",
 	  "From a message queue, prints one line per message: the priority,\n"
 	  "a tab, and the payload with '\\' as \\\\ and control bytes as \\xHH;\n"
 	  "highest priority first, oldest first within a priority. From a\n"
 	  "pipe, copies the data to stdout until the last writer closes;\n"
-	  "opening waits for a writer, as for a FIFO.\n"
+	  "opening waits for a writer, as for a FIFO. From a region, copies\n"
+	  "all of it to stdout.\n"
 	  "\n"
 	  "  --count N          queue: receive N messages (default 1)\n"
 	  "  --timeout SECONDS  queue: give up if they have not all come\n"
