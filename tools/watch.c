@@ -99,7 +99,11 @@ int watch_main(int argc, char *argv[])
 		return KIPC_EXIT_FAIL;
 	}
 	while (!stop && (!count || seen < count)) {
-		int n = kipc_watch_next(w, &ev, -1);
+		/*
+		 * A signal between the check of stop and the wait would be
+		 * missed by a wait for ever: wait a quarter second at a time.
+		 */
+		int n = kipc_watch_next(w, &ev, 250);
 
 		if (n < 0) {
 			if (errno == EINTR)
