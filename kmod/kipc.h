@@ -29,6 +29,7 @@
 #include <linux/fs.h>
 #include <linux/ioctl.h>
 #include <linux/kref.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/rhashtable-types.h>
 #include <linux/types.h>
@@ -166,6 +167,24 @@ static inline bool kipc_ioc_match(unsigned int cmd, unsigned int ref)
 	unsigned int size_bits = _IOC_SIZEMASK << _IOC_SIZESHIFT;
 
 	return (cmd & ~size_bits) == (ref & ~size_bits);
+}
+
+/*
+ * The deadline of a wait that may be timed: if @timed, @timeout_ns (at
+ * most KTIME_MAX, else -EINVAL) goes to *@buf and *@deadline points at
+ * it; if not, @timeout_ns must be zero and *@deadline is NULL.
+ */
+static inline int kipc_deadline(bool timed, u64 timeout_ns, ktime_t *buf,
+				ktime_t **deadline)
+{
+	*deadline = NULL;
+	if (!timed)
+		return timeout_ns ? -EINVAL : 0;
+	if (timeout_ns > KTIME_MAX)
+		return -EINVAL;
+	*buf = ns_to_ktime(timeout_ns);
+	*deadline = buf;
+	return 0;
 }
 
 /* obj.c */

@@ -694,21 +694,11 @@ static void kipc_mq_turned_nonempty(struct kipc_mq *mq, struct kipc_mq_wake *wk)
 
 /* Send. */
 
-/*
- * Parse a deadline: with KIPC_MQ_TIMED, @timeout_ns (at most KTIME_MAX);
- * else it must be zero. Sets *@deadline to @buf or NULL.
- */
+/* The deadline of KIPC_MQ_TIMED, as kipc_deadline(). */
 static int kipc_mq_deadline(u32 flags, u64 timeout_ns, ktime_t *buf,
 			    ktime_t **deadline)
 {
-	*deadline = NULL;
-	if (!(flags & KIPC_MQ_TIMED))
-		return timeout_ns ? -EINVAL : 0;
-	if (timeout_ns > KTIME_MAX)
-		return -EINVAL;
-	*buf = ns_to_ktime(timeout_ns);
-	*deadline = buf;
-	return 0;
+	return kipc_deadline(flags & KIPC_MQ_TIMED, timeout_ns, buf, deadline);
 }
 
 /* Whether a queue of @msgsize-byte messages recycles them. */

@@ -104,6 +104,16 @@ static void kipc_sem_took(struct kipc_sem *sem, struct kipc_handle *h)
 		h->undo++;
 }
 
+/* @count units were given through @h: count them, and owe less back. */
+static void kipc_sem_gave(struct kipc_sem *sem, struct kipc_handle *h,
+			  u32 count)
+{
+	lockdep_assert_held(&sem->lock);
+	sem->posts += count;
+	if (h->flags & KIPC_F_UNDO)
+		h->undo -= count;
+}
+
 /*
  * Grant up to @count units to the oldest waiters, one each. Returns how
  * many were granted.
@@ -231,24 +241,6 @@ static int kipc_sem_sleep(struct kipc_sem *sem, struct kipc_handle *h,
 }
 
 /*
- * Check a wait's deadline: with KIPC_SEM_TIMED in @flags, @timeout_ns (at
- * most KTIME_MAX) goes to *@buf and *@deadline points at it; else it must
- * be zero and *@deadline is NULL.
- */
-static int kipc_sem_deadline(u32 flags, u64 timeout_ns, ktime_t *buf,
-			     ktime_t **deadline)
-{
-	*deadline = NULL;
-	if (!(flags & KIPC_SEM_TIMED))
-		return timeout_ns ? -EINVAL : 0;
-	if (timeout_ns > KTIME_MAX)
-		return -EINVAL;
-	*buf = ns_to_ktime(timeout_ns);
-	*deadline = buf;
-	return 0;
-}
-
-/*
  * Lock the semaphore and take a unit if there is one (true). Returns with
  * the lock held either way.
  */
@@ -275,7 +267,8 @@ static int kipc_sem_wait(struct file *file, struct kipc_sem_wait __user *uw)
 		return -EFAULT;
 	if (args.pad || args.flags & ~KIPC_SEM_WAIT_ALL)
 		return -EINVAL;
-	err = kipc_sem_deadline(args.flags, args.timeout_ns, &buf, &deadline);
+	err = kipc_deadline(args.flags & KIPC_SEM_TIMED, args.timeout_ns, &buf,
+			    &deadline);
 	if (err)
 		return err;
 	if (!(file->f_mode & FMODE_WRITE))
@@ -322,7 +315,8 @@ static int kipc_sem_wait_word(struct file *file,
 		return -EFAULT;
 	if (args.flags & ~KIPC_SEM_TIMED || args.uaddr % sizeof(u32))
 		return -EINVAL;
-	err = kipc_sem_deadline(args.flags, args.timeout_ns, &buf, &deadline);
+	err = kipc_deadline(args.flags & KIPC_SEM_TIMED, args.timeout_ns, &buf,
+			    &deadline);
 	if (err)
 		return err;
 	if (!(file->f_mode & FMODE_WRITE))
@@ -371,9 +365,7 @@ static int kipc_sem_post(struct file *file, struct kipc_sem_post __user *up)
 		return -EOVERFLOW;
 	}
 	wake_pollers = kipc_sem_give(sem, args.count, &task);
-	sem->posts += args.count;
-	if (h->flags & KIPC_F_UNDO)
-		h->undo -= args.count;
+	kipc_sem_gave(sem, h, args.count);
 	spin_unlock(&sem->lock);
 
 	kipc_sem_wake(task);
@@ -400,9 +392,7 @@ static int kipc_sem_wake_waiters(struct file *file,
 
 	spin_lock(&sem->lock);
 	woken = kipc_sem_grant(sem, args.count, &task);
-	sem->posts += woken;
-	if (h->flags & KIPC_F_UNDO)
-		h->undo -= woken;
+	kipc_sem_gave(sem, h, woken);
 	spin_unlock(&sem->lock);
 
 	kipc_sem_wake(task);
