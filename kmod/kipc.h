@@ -12,6 +12,9 @@
  *   quota.c     limits and per-user accounting
  *   sem.c       semaphores
  *   pipe.c      ring-buffer pipes and FIFOs
+ *   ring.c      the mappable ring of a pipe made with KIPC_F_RING: its
+ *               protocol's kernel side (read, write, poll, waits, wakes)
+ *   ring_map.c  its mappings (ring.h holds what the two share)
  *   shm.c       shareable mmap regions
  *   compat.h    what differs between the kernels we build for
  *   netlink.c   the "kipc" generic netlink family: dump, get, unlink,
@@ -39,6 +42,7 @@
 
 struct kipc_obj;
 struct kipc_handle;
+struct kipc_stat;
 struct kipc_user;
 struct net;
 struct sk_buff;
@@ -146,6 +150,9 @@ struct kipc_obj {
  * @nonblock: the open asked O_NONBLOCK; immutable
  * @refused: KIPC_PIPE: a FIFO writer that found no reader and will fail
  *         with ENXIO: never counted as a writer; immutable after ->open
+ * @may_read: the opener may read the object (opened for reading, or its
+ *         mode would have let it): a mapped ring's data may be mapped
+ *         for writing; immutable
  */
 struct kipc_handle {
 	struct kipc_obj *obj;
@@ -156,6 +163,7 @@ struct kipc_handle {
 	unsigned long r_seen;
 	bool nonblock;
 	bool refused;
+	bool may_read;
 };
 
 /*
@@ -258,6 +266,38 @@ extern const struct kipc_type_ops kipc_sem_ops;
 /* pipe.c */
 extern const struct kipc_type_ops kipc_pipe_ops;
 int kipc_pipe_create(struct net *net, struct kipc_pipe_pair __user *uargs);
+
+/* ring.c */
+struct kipc_ring;
+
+/**
+ * struct kipc_ring_ends - what a mapped ring borrows from its pipe
+ * @rd_wait: readers sleep here for data (and pollers)
+ * @wr_wait: writers sleep here for room (and pollers)
+ * @readers: the pipe's handles open for reading
+ * @writers: the pipe's handles open for writing
+ */
+struct kipc_ring_ends {
+	wait_queue_head_t *rd_wait;
+	wait_queue_head_t *wr_wait;
+	const unsigned int *readers;
+	const unsigned int *writers;
+};
+
+size_t kipc_ring_charge(u32 size);
+struct kipc_ring *kipc_ring_alloc(u32 size, bool packet,
+				  const struct kipc_ring_ends *ends);
+void kipc_ring_free(struct kipc_ring *r);
+ssize_t kipc_ring_write(struct kipc_ring *r, struct iov_iter *from,
+			bool nonblock);
+ssize_t kipc_ring_read(struct kipc_ring *r, struct iov_iter *to,
+		       bool nonblock);
+__poll_t kipc_ring_poll(struct kipc_ring *r, fmode_t fmode, u32 record);
+u64 kipc_ring_held(struct kipc_ring *r);
+void kipc_ring_stat(struct kipc_ring *r, struct kipc_stat *st);
+void kipc_ring_ends_changed(struct kipc_ring *r);
+long kipc_ring_ioctl(struct kipc_ring *r, struct file *file, unsigned int cmd,
+		     unsigned long arg);
 
 /* netlink.c */
 int kipc_nl_register(void);

@@ -203,6 +203,9 @@ static struct file *kipc_handle_file(struct kipc_obj *obj,
 	}
 	file->f_mode |= obj->ops->fmode;
 	h->fmode = file->f_mode;
+	h->may_read = (h->fmode & FMODE_READ) ||
+		      !kipc_obj_permission(current->nsproxy->net_ns, obj,
+					   O_RDONLY);
 	atomic_inc(&obj->handles);
 	atomic64_inc(&obj->opens);
 	if (obj->ops->open)

@@ -27,6 +27,11 @@
  * and O_WRONLY for a reader unless O_NONBLOCK is given, in which case a
  * lone reader opens at once and a lone writer fails with ENXIO; O_RDWR
  * never waits. Anonymous pipes (KIPC_IOC_PIPE) never wait.
+ *
+ * A pipe made with KIPC_F_RING keeps its bytes in a mapped ring (ring.c)
+ * instead of @ring: reads, writes, poll and the ring ioctls go there, and
+ * this file keeps the ends, FIFO opens and wait queues, which it lends to
+ * the ring through @ends.
  */
 #include <linux/log2.h>
 #include <linux/mm.h>
@@ -75,6 +80,8 @@ MODULE_PARM_DESC(pipe_max_size, "Largest pipe ring in bytes (EINVAL beyond)");
  * @rd_wait:         readers: data or hang-up
  * @wr_wait:         writers: room or no reader left
  * @open_wait:       FIFO opens waiting for a peer
+ * @mapped:          KIPC_F_RING: the mapped ring, else NULL; immutable
+ * @ends:            what @mapped borrows of the above; immutable
  *
  * @head, @tail, @size, @readers, @writers and the counters are also read
  * without the lock, with READ_ONCE(), by wait conditions and poll.
@@ -103,6 +110,9 @@ struct kipc_pipe {
 	wait_queue_head_t rd_wait;
 	wait_queue_head_t wr_wait;
 	wait_queue_head_t open_wait;
+
+	struct kipc_ring *mapped;
+	struct kipc_ring_ends ends;
 };
 
 static struct kipc_pipe *kipc_pipe(struct kipc_obj *obj)
@@ -239,6 +249,8 @@ static ssize_t kipc_pipe_write_iter(struct kiocb *iocb, struct iov_iter *from)
 
 	if (!total)
 		return 0;
+	if (p->mapped)
+		return kipc_ring_write(p->mapped, from, nonblock);
 
 	mutex_lock(&p->lock);
 	while (done < total) {
@@ -334,6 +346,8 @@ static ssize_t kipc_pipe_read_iter(struct kiocb *iocb, struct iov_iter *to)
 
 	if (!iov_iter_count(to))
 		return 0;
+	if (p->mapped)
+		return kipc_ring_read(p->mapped, to, nonblock);
 
 	mutex_lock(&p->lock);
 	for (;;) {
@@ -385,18 +399,23 @@ static __poll_t kipc_pipe_poll(struct file *file, poll_table *wait)
 	poll_wait(file, &p->rd_wait, wait);
 	poll_wait(file, &p->wr_wait, wait);
 
-	if (h->fmode & FMODE_READ) {
-		if (READ_ONCE(p->head) != READ_ONCE(p->tail))
+	if (p->mapped) {
+		/* POLLOUT: room for a whole PIPE_BUF record, as below. */
+		mask = kipc_ring_poll(p->mapped, h->fmode, PIPE_BUF +
+				      (p->packet ? sizeof(struct kipc_ring_rec) : 0));
+	} else {
+		if ((h->fmode & FMODE_READ) &&
+		    READ_ONCE(p->head) != READ_ONCE(p->tail))
 			mask |= EPOLLIN | EPOLLRDNORM;
-		if (!READ_ONCE(p->writers) && READ_ONCE(p->w_counter) != h->seen)
-			mask |= EPOLLHUP;
-	}
-	if (h->fmode & FMODE_WRITE) {
-		if (kipc_pipe_room(p) >= kipc_pipe_record(p))
+		if ((h->fmode & FMODE_WRITE) &&
+		    kipc_pipe_room(p) >= kipc_pipe_record(p))
 			mask |= EPOLLOUT | EPOLLWRNORM;
-		if (!READ_ONCE(p->readers))
-			mask |= EPOLLERR;
 	}
+	if ((h->fmode & FMODE_READ) && !READ_ONCE(p->writers) &&
+	    READ_ONCE(p->w_counter) != h->seen)
+		mask |= EPOLLHUP;
+	if ((h->fmode & FMODE_WRITE) && !READ_ONCE(p->readers))
+		mask |= EPOLLERR;
 	return mask;
 }
 
@@ -451,10 +470,19 @@ static long kipc_pipe_ioctl(struct file *file, unsigned int cmd,
 
 	switch (cmd) {
 	case FIONREAD:
+		if (p->mapped)
+			return put_user((int)min_t(u64, kipc_ring_held(p->mapped),
+						   INT_MAX), (int __user *)arg);
 		mutex_lock(&p->lock);
 		held = min_t(size_t, p->held, INT_MAX);
 		mutex_unlock(&p->lock);
 		return put_user(held, (int __user *)arg);
+	case KIPC_IOC_RING_WAIT:
+	case KIPC_IOC_RING_WAKE:
+	case KIPC_IOC_RING_MAPFD:
+		if (!p->mapped)
+			return -EINVAL;
+		return kipc_ring_ioctl(p->mapped, file, cmd, arg);
 	case KIPC_IOC_PIPE_SETSIZE:
 		/*
 		 * Resizing charges the pipe's owner: a write, as posting is
@@ -463,6 +491,9 @@ static long kipc_pipe_ioctl(struct file *file, unsigned int cmd,
 		 */
 		if (!(file->f_mode & FMODE_WRITE))
 			return -EBADF;
+		/* Its pages are in the mappings: the size stays. */
+		if (p->mapped)
+			return -EBUSY;
 		return kipc_pipe_setsize(p, (void __user *)arg);
 	default:
 		return kipc_obj_ioctl(file, cmd, arg);
@@ -497,6 +528,8 @@ static void kipc_pipe_open(struct kipc_handle *h)
 	}
 	h->seen = p->w_counter;
 	h->r_seen = p->r_counter;
+	if (p->mapped)
+		kipc_ring_ends_changed(p->mapped);
 	mutex_unlock(&p->lock);
 
 	/* A FIFO open may be waiting for this peer. */
@@ -559,6 +592,8 @@ static void kipc_pipe_release(struct kipc_handle *h)
 		WRITE_ONCE(p->writers, p->writers - 1);
 		last_writer = !p->writers;
 	}
+	if (p->mapped)
+		kipc_ring_ends_changed(p->mapped);
 	mutex_unlock(&p->lock);
 
 	/* Every sleeper must see EOF or EPIPE, not just one. */
@@ -570,7 +605,7 @@ static void kipc_pipe_release(struct kipc_handle *h)
 
 static int kipc_pipe_check(const struct kipc_open *args)
 {
-	if (args->flags & ~KIPC_F_PACKET)
+	if (args->flags & ~(KIPC_F_PACKET | KIPC_F_RING))
 		return -EINVAL;
 	if (args->size_bytes || args->maxmsg || args->msgsize ||
 	    args->value || args->max)
@@ -591,13 +626,20 @@ static struct kipc_obj *kipc_pipe_create_obj(const struct kipc_open *args,
 	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
 	if (!p)
 		return ERR_PTR(-ENOMEM);
-	p->ring = kvmalloc(size, GFP_KERNEL_ACCOUNT);
-	if (!p->ring) {
+	p->size = size;
+	p->packet = args->flags & KIPC_F_PACKET;
+	p->ends.rd_wait = &p->rd_wait;
+	p->ends.wr_wait = &p->wr_wait;
+	p->ends.readers = &p->readers;
+	p->ends.writers = &p->writers;
+	if (args->flags & KIPC_F_RING)
+		p->mapped = kipc_ring_alloc(size, p->packet, &p->ends);
+	else
+		p->ring = kvmalloc(size, GFP_KERNEL_ACCOUNT);
+	if (!p->ring && !p->mapped) {
 		kfree(p);
 		return ERR_PTR(-ENOMEM);
 	}
-	p->size = size;
-	p->packet = args->flags & KIPC_F_PACKET;
 	mutex_init(&p->lock);
 	atomic_set(&p->blocked_readers, 0);
 	atomic_set(&p->blocked_writers, 0);
@@ -605,7 +647,7 @@ static struct kipc_obj *kipc_pipe_create_obj(const struct kipc_open *args,
 	init_waitqueue_head(&p->wr_wait);
 	init_waitqueue_head(&p->open_wait);
 
-	*charge = sizeof(*p) + size;
+	*charge = sizeof(*p) + (p->mapped ? kipc_ring_charge(size) : size);
 	return &p->obj;
 }
 
@@ -613,6 +655,8 @@ static void kipc_pipe_destroy(struct kipc_obj *obj)
 {
 	struct kipc_pipe *p = kipc_pipe(obj);
 
+	if (p->mapped)
+		kipc_ring_free(p->mapped);
 	kvfree(p->ring);
 	mutex_destroy(&p->lock);
 	kfree(p);
@@ -622,6 +666,10 @@ static void kipc_pipe_stat(struct kipc_obj *obj, struct kipc_stat *st)
 {
 	struct kipc_pipe *p = kipc_pipe(obj);
 
+	if (p->mapped) {
+		kipc_ring_stat(p->mapped, st);
+		return;
+	}
 	mutex_lock(&p->lock);
 	st->capacity = p->size;
 	st->fill = p->held;
@@ -651,7 +699,7 @@ int kipc_pipe_create(struct net *net, struct kipc_pipe_pair __user *uargs)
 	if (copy_from_user(&args, uargs, sizeof(args)))
 		return -EFAULT;
 	if (args.oflag & ~(O_NONBLOCK | O_CLOEXEC) ||
-	    args.flags & ~KIPC_F_PACKET)
+	    args.flags & ~(KIPC_F_PACKET | KIPC_F_RING))
 		return -EINVAL;
 
 	open.oflag = args.oflag;

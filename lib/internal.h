@@ -3,7 +3,20 @@
 #ifndef KIPC_INTERNAL_H
 #define KIPC_INTERNAL_H
 
+#include <stdint.h>
+#include <time.h>
+
 #include "kipc.h"
+
+#define KIPC_NSEC_PER_SEC	1000000000LL
+
+/*
+ * An absolute CLOCK_MONOTONIC @ts as the ABI's timeout_ns: 0 for a time
+ * before the clock's epoch (already passed), INT64_MAX past what 64 bits
+ * of nanoseconds hold (292 years of uptime: never). -1 with EINVAL for a
+ * tv_nsec outside [0, 1e9).
+ */
+int kipc_deadline_ns(const struct timespec *ts, __u64 *ns);
 
 /*
  * The process-wide /dev/kipc descriptor, opened O_CLOEXEC on first use and

@@ -10,8 +10,6 @@
 
 #include "internal.h"
 
-#define NSEC_PER_SEC	1000000000LL
-
 static int kipc_sem_do_wait(int fd, uint32_t flags, uint64_t timeout_ns)
 {
 	struct kipc_sem_wait args;
@@ -32,29 +30,17 @@ int kipc_sem_trywait(int fd)
 	return kipc_sem_do_wait(fd, KIPC_SEM_TRY, 0);
 }
 
-/*
- * @ts in nanoseconds: 0 for a time before the clock's epoch (already
- * passed), at most INT64_MAX (292 years of uptime: never).
- */
-static uint64_t kipc_timespec_to_ns(const struct timespec *ts)
-{
-	if (ts->tv_sec < 0)
-		return 0;
-	if ((uint64_t)ts->tv_sec >
-	    (uint64_t)(INT64_MAX - ts->tv_nsec) / NSEC_PER_SEC)
-		return INT64_MAX;
-	return (uint64_t)ts->tv_sec * NSEC_PER_SEC + ts->tv_nsec;
-}
-
 int kipc_sem_timedwait(int fd, const struct timespec *abs_timeout)
 {
-	if (!abs_timeout || abs_timeout->tv_nsec < 0 ||
-	    abs_timeout->tv_nsec >= NSEC_PER_SEC) {
+	__u64 ns;
+
+	if (!abs_timeout) {
 		errno = EINVAL;
 		return -1;
 	}
-	return kipc_sem_do_wait(fd, KIPC_SEM_TIMED,
-				kipc_timespec_to_ns(abs_timeout));
+	if (kipc_deadline_ns(abs_timeout, &ns) < 0)
+		return -1;
+	return kipc_sem_do_wait(fd, KIPC_SEM_TIMED, ns);
 }
 
 int kipc_sem_wait_word(int fd, const uint32_t *word, uint32_t expected,
@@ -64,13 +50,9 @@ int kipc_sem_wait_word(int fd, const uint32_t *word, uint32_t expected,
 
 	memset(&args, 0, sizeof(args));
 	if (abs_timeout) {
-		if (abs_timeout->tv_nsec < 0 ||
-		    abs_timeout->tv_nsec >= NSEC_PER_SEC) {
-			errno = EINVAL;
+		if (kipc_deadline_ns(abs_timeout, &args.timeout_ns) < 0)
 			return -1;
-		}
 		args.flags = KIPC_SEM_TIMED;
-		args.timeout_ns = kipc_timespec_to_ns(abs_timeout);
 	}
 	args.uaddr = (uintptr_t)word;
 	args.expected = expected;

@@ -16,6 +16,7 @@ static const struct {
 	{ KIPC_FEAT_MQ, "mq" },
 	{ KIPC_FEAT_SHM, "shm" },
 	{ KIPC_FEAT_SEM_WORD, "sem-word" },
+	{ KIPC_FEAT_RING, "ring" },
 	{ KIPC_FEAT_NETLINK, "netlink" },
 };
 

@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 #define KIPC_LIB_VERSION_MAJOR	0
-#define KIPC_LIB_VERSION_MINOR	2
+#define KIPC_LIB_VERSION_MINOR	3
 #define KIPC_LIB_VERSION_PATCH	0
 
 /* Path of the device; the KIPC_DEVICE environment variable overrides it. */
@@ -131,6 +131,80 @@ int kipc_pipe(int fds[2], size_t capacity, int flags);
  * resize is charged to the pipe's owner).
  */
 int kipc_pipe_setsize(int fd, size_t size);
+
+/*
+ * Mapped rings: a pipe whose ring both ends map, so that data moves with
+ * no system call except to sleep on an empty or full ring or to wake a
+ * sleeper (the protocol is in <linux/kipc.h>, "Mapped rings").
+ *
+ * kipc_ring_pipe() is kipc_pipe() for such a pipe: fds[0] reads, fds[1]
+ * writes, and both work with read(2), write(2) and poll(2) as any pipe
+ * (a plain program handed one end never knows). kipc_ring_map() maps the
+ * ring as the end @fd is: a producer for a write end, the consumer for a
+ * read end (an O_RDWR handle may do both). The mapping holds the end open
+ * until kipc_ring_unmap(), as a mapped file does; @fd must stay open
+ * while the ring is in use (it is used to sleep and wake). NULL with
+ * EINVAL if @fd is not such a pipe, EACCES as mmap(2) says.
+ *
+ * Several processes and threads may produce at once (records stay whole
+ * and in one order: a lock word in the shared page, taken back by the
+ * kernel from a process that died holding it). Consuming is for one
+ * thread at a time: callers of one ring's receive calls serialise them,
+ * as io_uring's completion ring asks; read(2) by others at the same time
+ * races with them.
+ *
+ * The waits take an absolute CLOCK_MONOTONIC @abs_timeout (NULL: wait as
+ * long as it takes; ETIMEDOUT once it passes) and, on an O_NONBLOCK end,
+ * fail with EAGAIN instead of sleeping. Errors are those of the pipe:
+ * EPIPE (and SIGPIPE) with no reader left, EINTR on a signal, EIO once
+ * the ring's shared words were found to make no sense.
+ */
+struct kipc_ring;
+
+int kipc_ring_pipe(int fds[2], size_t capacity, int flags);
+struct kipc_ring *kipc_ring_map(int fd);
+void kipc_ring_unmap(struct kipc_ring *r);
+
+/* The ring's data bytes (the pipe's capacity). */
+size_t kipc_ring_size(const struct kipc_ring *r);
+
+/*
+ * Copy @len bytes in. In packet mode (O_DIRECT) they are one message
+ * (EMSGSIZE if it cannot fit the ring with its 8-byte header); in byte
+ * mode they go whole if the ring can hold them, else in ring-sized
+ * pieces. Returns @len, or the bytes sent before an error, or -1.
+ */
+ssize_t kipc_ring_send(struct kipc_ring *r, const void *buf, size_t len,
+		       const struct timespec *abs_timeout);
+
+/*
+ * Copy out what read(2) would: in packet mode one message (the part that
+ * does not fit @len is discarded, as read(2) does), in byte mode up to
+ * @len bytes. Returns the bytes copied, 0 at end of file, or -1.
+ */
+ssize_t kipc_ring_recv(struct kipc_ring *r, void *buf, size_t len,
+		       const struct timespec *abs_timeout);
+
+/*
+ * Zero copy: reserve room for @len bytes and get where to write them,
+ * then publish what was written (up to @len; in packet mode at least 1)
+ * with kipc_ring_commit(). Between the two the ring's lock is held: other
+ * producers wait, so keep it short. NULL with errno as for send.
+ */
+void *kipc_ring_reserve(struct kipc_ring *r, size_t len,
+			const struct timespec *abs_timeout);
+int kipc_ring_commit(struct kipc_ring *r, size_t len);
+
+/*
+ * Zero copy: see the next message (packet mode) or every byte held (byte
+ * mode) where it lies in the ring, *@len bytes, then give it back with
+ * kipc_ring_release(): the whole message in packet mode, the first @len
+ * bytes in byte mode. NULL with *@len 0 at end of file, NULL and errno on
+ * an error. The bytes stay valid until the release.
+ */
+const void *kipc_ring_peek(struct kipc_ring *r, size_t *len,
+			   const struct timespec *abs_timeout);
+int kipc_ring_release(struct kipc_ring *r, size_t len);
 
 /*
  * Semaphores (KIPC_SEM), like sem_wait(3) and friends. Waiting and posting

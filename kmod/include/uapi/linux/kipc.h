@@ -37,9 +37,10 @@
 /* Abilities other than object types count down from bit 63. */
 #define KIPC_FEAT_NETLINK	_BITULL(63)	/* the "kipc" genetlink family */
 #define KIPC_FEAT_SEM_WORD	_BITULL(62)	/* KIPC_IOC_SEM_WAIT_WORD, _WAKE */
+#define KIPC_FEAT_RING		_BITULL(61)	/* KIPC_F_RING: mappable pipes */
 #define KIPC_FEATURES_ALL	(KIPC_FEAT_SEM | KIPC_FEAT_PIPE | KIPC_FEAT_MQ | \
 				 KIPC_FEAT_SHM | KIPC_FEAT_NETLINK | \
-				 KIPC_FEAT_SEM_WORD)
+				 KIPC_FEAT_SEM_WORD | KIPC_FEAT_RING)
 
 /* Object types. */
 enum kipc_type {
@@ -87,7 +88,13 @@ struct kipc_version {
  * for the buffer being discarded (O_DIRECT pipe semantics, pipe(2)).
  */
 #define KIPC_F_PACKET		_BITUL(1)
-#define KIPC_F_ALL		(KIPC_F_UNDO | KIPC_F_PACKET)
+/*
+ * KIPC_F_RING (KIPC_PIPE, at creation): the pipe's ring can be mapped by
+ * its readers and writers, who then move data with no system call except
+ * to sleep or to wake a sleeper; see "Mapped rings" below.
+ */
+#define KIPC_F_RING		_BITUL(2)
+#define KIPC_F_ALL		(KIPC_F_UNDO | KIPC_F_PACKET | KIPC_F_RING)
 
 /**
  * struct kipc_open - argument of KIPC_IOC_OPEN (on /dev/kipc)
@@ -230,7 +237,7 @@ struct kipc_stat {
  *            KIPC_PIPE_MIN_SIZE, at most the pipe_max_size module
  *            parameter (else EINVAL)
  * @oflag:    in: O_NONBLOCK and O_CLOEXEC, for both ends
- * @flags:    in: KIPC_F_PACKET or 0
+ * @flags:    in: KIPC_F_PACKET and KIPC_F_RING, or 0
  * @fds:      out: read end, write end
  */
 struct kipc_pipe_pair {
@@ -245,10 +252,213 @@ struct kipc_pipe_pair {
  * @size: in: new ring size, rounded like struct kipc_pipe_pair.capacity;
  *        out: the size now in force. EBUSY if smaller than what the pipe
  *        holds, ENOMEM past the owner's byte quota, EBADF on a handle
- *        not open for writing (resizing charges the owner).
+ *        not open for writing (resizing charges the owner). A mappable
+ *        ring (KIPC_F_RING) keeps the size it was made with: EBUSY.
  */
 struct kipc_pipe_size {
 	__u64 size;
+};
+
+/*
+ * Mapped rings (pipes made with KIPC_F_RING).
+ *
+ * The ring is mapped through a descriptor that KIPC_IOC_RING_MAPFD (no
+ * argument) returns for an end of the pipe: mmap(2) asks every shared
+ * writable mapping's file to be open for reading and writing, which a
+ * pipe's end is not, so the descriptor is, and carries the rights of the
+ * end it was made from (O_CLOEXEC; it does nothing but mmap). It holds
+ * that end open, and each mapping holds the descriptor, as a mapped file
+ * does: a process with the ring mapped stays a reader or writer of the
+ * pipe until it unmaps. The ring is three areas, each mapped on its own
+ * at its offset with MAP_SHARED (EINVAL for another offset, a length
+ * other than the area's, or MAP_PRIVATE):
+ *
+ *   KIPC_RING_OFF_PROD  one page, struct kipc_ring_prod: the producers'
+ *                       words. Writable only through a handle open for
+ *                       writing.
+ *   KIPC_RING_OFF_CONS  one page, struct kipc_ring_cons: the consumer's
+ *                       words. Writable only through a handle open for
+ *                       reading.
+ *   KIPC_RING_OFF_DATA  2 * size bytes: the ring's size bytes (the pipe's
+ *                       capacity, a power of two), then the same pages
+ *                       again, so that a record that wraps is contiguous
+ *                       in the mapping (as BPF's ring buffer maps its
+ *                       data). Writable only through a handle open for
+ *                       writing whose opener may also read the pipe (the
+ *                       hardware cannot map pages write-only, and a
+ *                       writer must not read what others wrote beyond
+ *                       what it could read with read(2)); readable by
+ *                       any reader or such a writer; EACCES otherwise.
+ * A mapping asking for more access than the end has fails with EACCES,
+ * and mprotect(2) cannot add it later. Mappings cannot be moved, grown or
+ * split (mremap, partial munmap or mprotect: EINVAL).
+ *
+ * Positions: head and tail are free-running byte counts; head - tail is
+ * what the ring holds (at most size), and pos & (size - 1) is the place of
+ * byte pos in the data area. Byte mode: the bytes, nothing else. Packet
+ * mode (KIPC_F_PACKET): records of a struct kipc_ring_rec, then @len
+ * payload bytes, padded with anything to a multiple of KIPC_RING_ALIGN;
+ * head and tail stay multiples of KIPC_RING_ALIGN.
+ *
+ * Producing (every writer, write(2) included, the same way):
+ *  1. take the lock: compare-and-swap @lock from 0 to the writer's
+ *     process id (getpid(), as the kernel sees it in the writer's pid
+ *     namespace); the kernel's own write(2) uses KIPC_RING_LOCK_KERNEL.
+ *     While it is held, spin briefly, then sleep with KIPC_IOC_RING_WAIT
+ *     KIPC_RING_LOCK (which sets KIPC_RING_LOCK_WAITERS in it) and retry;
+ *  2. load @tail of the consumer page with acquire ordering; if the
+ *     record does not fit (head - tail + its bytes > size), release the
+ *     lock and wait for room (KIPC_IOC_RING_WAIT KIPC_RING_ROOM), or fail
+ *     with EAGAIN;
+ *  3. write the record at head, then store the new @head with release
+ *     ordering;
+ *  4. release the lock by exchanging @lock with 0; if the old value had
+ *     KIPC_RING_LOCK_WAITERS, KIPC_IOC_RING_WAKE KIPC_RING_LOCK;
+ *  5. a full barrier (seq_cst fence), then load the consumer page's
+ *     @data_waiters; if it is not zero, KIPC_IOC_RING_WAKE KIPC_RING_DATA.
+ * A record becomes visible only by step 3's store, so a writer that dies
+ * before it leaves nothing behind; the kernel takes the lock back from a
+ * holder whose process has exited (checked by a waiter in
+ * KIPC_IOC_RING_WAIT KIPC_RING_LOCK, in the waiter's pid namespace).
+ *
+ * Consuming (one consumer at a time: a mapping's users serialise
+ * themselves, as with io_uring's completion ring; read(2) serialises its
+ * callers; mixing read(2) with a mapped consumer is the caller's race):
+ *  1. load @head of the producer page with acquire ordering; nothing new
+ *     (head == tail): spin briefly, then KIPC_IOC_RING_WAIT KIPC_RING_DATA
+ *     (or EAGAIN), and look again;
+ *  2. read the bytes or the record at tail, then store the new @tail with
+ *     release ordering;
+ *  3. a full barrier, then load the producer page's @room_waiters; if it
+ *     is not zero, KIPC_IOC_RING_WAKE KIPC_RING_ROOM.
+ *
+ * Why no wake-up is lost: a sleeper's KIPC_IOC_RING_WAIT joins the wait
+ * queue, then sets the waiters word, then (after a full barrier) checks
+ * the positions; the other side stores its position, then (after a full
+ * barrier) loads the waiters word. Of two stores each followed by a full
+ * barrier and a load of the other's location, at least one load sees the
+ * other's store: the sleeper sees the new position and does not sleep, or
+ * the waker sees the word and wakes it (KIPC_IOC_RING_WAKE clears the
+ * word and wakes every sleeper, who set it again if they go back to
+ * sleep). poll(2) sets the word too when it finds the ring not ready.
+ *
+ * End of file and EPIPE: the kernel sets KIPC_RING_NO_WRITERS in the
+ * consumer page's @flags while the pipe has no writer (an empty ring then
+ * reads as end of file) and KIPC_RING_NO_READERS in the producer page's
+ * while it has no reader (a producer then fails with EPIPE and raises
+ * SIGPIPE, as write(2) does).
+ *
+ * The kernel trusts none of these words: whatever a process stores in
+ * them, the kernel's reads, writes and waits stay within the ring and
+ * end. A ring whose positions or records make no sense (head - tail above
+ * size, a record longer than what is held) is broken: KIPC_RING_BROKEN
+ * is set in both pages, every sleeper is woken, and read(2), write(2) and
+ * the ring ioctls fail with EIO from then on; poll reports EPOLLERR. No
+ * other pipe or object is affected.
+ */
+#define KIPC_RING_OFF_PROD	0x00000000ULL
+#define KIPC_RING_OFF_CONS	0x10000000ULL
+#define KIPC_RING_OFF_DATA	0x20000000ULL
+
+/* Alignment of packet records and of head and tail in packet mode. */
+#define KIPC_RING_ALIGN		8
+
+/* struct kipc_ring_prod.lock */
+#define KIPC_RING_LOCK_WAITERS	0x80000000U
+#define KIPC_RING_LOCK_OWNER	0x7fffffffU
+#define KIPC_RING_LOCK_KERNEL	0x7fffffffU	/* never a process id */
+
+/* struct kipc_ring_prod.flags and struct kipc_ring_cons.flags (kernel) */
+#define KIPC_RING_NO_READERS	_BITUL(0)	/* prod page: EPIPE */
+#define KIPC_RING_NO_WRITERS	_BITUL(1)	/* cons page: end of file */
+#define KIPC_RING_BROKEN	_BITUL(2)	/* both pages: EIO */
+#define KIPC_RING_PACKETS	_BITUL(3)	/* both pages: packet mode */
+
+/**
+ * struct kipc_ring_prod - the page at KIPC_RING_OFF_PROD
+ * @head:         next byte to write; stored (release) by the lock holder
+ * @lock:         0, or the holder's process id, | KIPC_RING_LOCK_WAITERS
+ * @room_waiters: set by the kernel while a writer sleeps for room
+ * @flags:        kernel: KIPC_RING_NO_READERS, _BROKEN, _PACKETS
+ * @size:         kernel: the data area's size in bytes
+ */
+struct kipc_ring_prod {
+	__u64 head;
+	__u32 lock;
+	__u32 room_waiters;
+	__u32 flags;
+	__u32 size;
+};
+
+/**
+ * struct kipc_ring_cons - the page at KIPC_RING_OFF_CONS
+ * @tail:         next byte to read; stored (release) by the consumer
+ * @data_waiters: set by the kernel while a reader sleeps for data
+ * @flags:        kernel: KIPC_RING_NO_WRITERS, _BROKEN, _PACKETS
+ */
+struct kipc_ring_cons {
+	__u64 tail;
+	__u32 data_waiters;
+	__u32 flags;
+};
+
+/**
+ * struct kipc_ring_rec - the head of a packet-mode record
+ * @len: payload bytes that follow
+ * @pad: zero
+ */
+struct kipc_ring_rec {
+	__u32 len;
+	__u32 pad;
+};
+
+/* struct kipc_ring_wait.what and struct kipc_ring_wake.what */
+#define KIPC_RING_DATA		1	/* readers: the ring is not empty */
+#define KIPC_RING_ROOM		2	/* writers: room for @need bytes */
+#define KIPC_RING_LOCK		3	/* writers: the lock is free */
+
+/* struct kipc_ring_wait.flags */
+#define KIPC_RING_TIMED		_BITUL(0)	/* @timeout_ns is a deadline */
+
+/**
+ * struct kipc_ring_wait - argument of KIPC_IOC_RING_WAIT
+ * @timeout_ns: in: with KIPC_RING_TIMED, absolute CLOCK_MONOTONIC deadline
+ *              (ETIMEDOUT), as in struct kipc_sem_wait; else zero
+ * @what:       in: KIPC_RING_DATA (a reader), KIPC_RING_ROOM or
+ *              KIPC_RING_LOCK (a writer); EBADF for the other end
+ * @need:       in: KIPC_RING_ROOM: bytes of room to wait for, 1..size
+ *              (EINVAL otherwise); else zero
+ * @flags:      in: KIPC_RING_TIMED or 0
+ * @pad:        must be zero
+ *
+ * Returns 0 as soon as what is waited for may hold (the caller looks
+ * again: another may have taken it), or the pipe ended: data waits end
+ * when no writer is left, room and lock waits when no reader is left.
+ * A lock whose holder's process is gone is freed before returning. EAGAIN
+ * on an O_NONBLOCK handle where it would sleep, EINTR (restarted with
+ * SA_RESTART) on a signal, EIO on a broken ring, EINVAL on a pipe made
+ * without KIPC_F_RING.
+ */
+struct kipc_ring_wait {
+	__u64 timeout_ns;
+	__u32 what;
+	__u32 need;
+	__u32 flags;
+	__u32 pad;
+};
+
+/**
+ * struct kipc_ring_wake - argument of KIPC_IOC_RING_WAKE
+ * @what: in: KIPC_RING_DATA (a writer), KIPC_RING_ROOM (a reader) or
+ *        KIPC_RING_LOCK (a writer); EBADF for the other end
+ * @pad:  must be zero
+ *
+ * Clears the matching waiters word and wakes every task waiting for it,
+ * pollers included.
+ */
+struct kipc_ring_wake {
+	__u32 what;
+	__u32 pad;
 };
 
 /* Semaphores. */
@@ -633,6 +843,9 @@ struct kipc_shm_info {
 
 /* On pipe fds; FIONREAD works too. */
 #define KIPC_IOC_PIPE_SETSIZE	_IOWR(KIPC_IOC_MAGIC, 0x50, struct kipc_pipe_size)
+#define KIPC_IOC_RING_WAIT	_IOW(KIPC_IOC_MAGIC, 0x51, struct kipc_ring_wait)
+#define KIPC_IOC_RING_WAKE	_IOW(KIPC_IOC_MAGIC, 0x52, struct kipc_ring_wake)
+#define KIPC_IOC_RING_MAPFD	_IO(KIPC_IOC_MAGIC, 0x53)
 
 #define KIPC_IOC_MQ_SEND	_IOW(KIPC_IOC_MAGIC, 0x58, struct kipc_mq_send)
 #define KIPC_IOC_MQ_RECEIVE	_IOWR(KIPC_IOC_MAGIC, 0x59, struct kipc_mq_receive)
