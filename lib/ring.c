@@ -43,7 +43,13 @@ struct kipc_ring {
 	struct kipc_ring_prod *prod;
 	struct kipc_ring_cons *cons;
 	char *data;			/* 2 * size bytes */
-	size_t reserved;		/* bytes a reserve() holds, 0 if none */
+	/*
+	 * Zero copy, for one thread at a time (copying sends keep none of
+	 * this and may come from any number of threads at once):
+	 */
+	int reserving;			/* between reserve() and commit() */
+	size_t reserved;		/* the bytes reserve() asked for */
+	uint64_t reserved_head;		/* where they go */
 	size_t peeked;			/* ring bytes a peek() shows, 0 if none */
 };
 
@@ -53,6 +59,8 @@ static inline void ring_relax(void)
 	__builtin_ia32_pause();
 #endif
 }
+
+static void ring_unlock(struct kipc_ring *r);
 
 /* --- The lock word's owner: this process's id, without a system call --- */
 
@@ -163,6 +171,9 @@ void kipc_ring_unmap(struct kipc_ring *r)
 
 	if (!r)
 		return;
+	/* A reservation never committed is dropped, and the lock with it. */
+	if (r->reserving)
+		ring_unlock(r);
 	if (r->prod)
 		munmap(r->prod, page);
 	if (r->cons)
@@ -324,49 +335,69 @@ static int ring_room(struct kipc_ring *r, uint64_t need,
 	return -1;
 }
 
-void *kipc_ring_reserve(struct kipc_ring *r, size_t len,
-			const struct timespec *abs_timeout)
+/*
+ * Take the lock and wait for room for a record of @len: where its payload
+ * goes, with the lock held and head in *@headp; NULL with it released.
+ */
+static void *ring_begin(struct kipc_ring *r, size_t len,
+			const struct timespec *abs_timeout, uint64_t *headp)
 {
-	uint64_t need = ring_rec_bytes(r, len), head;
+	uint64_t need = ring_rec_bytes(r, len);
 	char *at;
 
-	if (!r->writable || r->reserved || !len) {
-		errno = EINVAL;
-		return NULL;
-	}
 	if (need > r->size) {
 		errno = EMSGSIZE;
 		return NULL;
 	}
 	if (ring_lock(r, abs_timeout) < 0)
 		return NULL;
-	if (ring_room(r, need, abs_timeout, &head) < 0)
+	if (ring_room(r, need, abs_timeout, headp) < 0)
 		return NULL;
-	at = r->data + (head & (r->size - 1));
-	r->reserved = len;
+	at = r->data + (*headp & (r->size - 1));
 	return r->packet ? at + RING_REC : at;
 }
 
-int kipc_ring_commit(struct kipc_ring *r, size_t len)
+/* Publish @len bytes written at @head (steps 3 to 5 of producing). */
+static void ring_publish(struct kipc_ring *r, uint64_t head, size_t len)
 {
-	uint64_t head;
-	char *at;
+	struct kipc_ring_rec *rec;
 
-	if (!r->reserved || len > r->reserved || (r->packet && !len)) {
-		errno = EINVAL;
-		return -1;
-	}
-	head = __atomic_load_n(&r->prod->head, __ATOMIC_RELAXED);
 	if (r->packet) {
-		at = r->data + (head & (r->size - 1));
-		((struct kipc_ring_rec *)at)->len = (uint32_t)len;
-		((struct kipc_ring_rec *)at)->pad = 0;
+		rec = (struct kipc_ring_rec *)(r->data + (head & (r->size - 1)));
+		rec->len = (uint32_t)len;
+		rec->pad = 0;
 	}
-	r->reserved = 0;
 	__atomic_store_n(&r->prod->head, head + ring_rec_bytes(r, len),
 			 __ATOMIC_RELEASE);
 	ring_unlock(r);
 	ring_wake_peer(r, &r->cons->data_waiters, KIPC_RING_DATA);
+}
+
+void *kipc_ring_reserve(struct kipc_ring *r, size_t len,
+			const struct timespec *abs_timeout)
+{
+	void *at;
+
+	if (!r->writable || r->reserving || (!len && !r->packet)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	at = ring_begin(r, len, abs_timeout, &r->reserved_head);
+	if (at) {
+		r->reserving = 1;
+		r->reserved = len;
+	}
+	return at;
+}
+
+int kipc_ring_commit(struct kipc_ring *r, size_t len)
+{
+	if (!r->reserving || len > r->reserved) {
+		errno = EINVAL;
+		return -1;
+	}
+	r->reserving = 0;
+	ring_publish(r, r->reserved_head, len);
 	return 0;
 }
 
@@ -374,26 +405,27 @@ ssize_t kipc_ring_send(struct kipc_ring *r, const void *buf, size_t len,
 		       const struct timespec *abs_timeout)
 {
 	size_t done = 0, n;
+	uint64_t head;
 	void *at;
 
-	if (len && !buf) {
+	if (!r->writable || (len && !buf)) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (!len)
+	if (!len && !r->packet)
 		return 0;
 	/* Packets go whole; bytes go whole if the ring can hold them. */
-	while (done < len) {
+	do {
 		n = len - done;
 		if (!r->packet && n > r->size)
 			n = r->size;
-		at = kipc_ring_reserve(r, n, abs_timeout);
+		at = ring_begin(r, n, abs_timeout, &head);
 		if (!at)
 			return done ? (ssize_t)done : -1;
 		memcpy(at, (const char *)buf + done, n);
-		kipc_ring_commit(r, n);
+		ring_publish(r, head, n);
 		done += n;
-	}
+	} while (done < len);
 	return (ssize_t)done;
 }
 
@@ -497,7 +529,7 @@ ssize_t kipc_ring_recv(struct kipc_ring *r, void *buf, size_t len,
 		return -1;
 	}
 	if (!len)
-		return 0;
+		return 0;	/* as read(2): nothing asked, nothing taken */
 	at = kipc_ring_peek(r, &held, abs_timeout);
 	if (!at)
 		return held ? -1 : 0;

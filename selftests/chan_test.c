@@ -27,7 +27,8 @@
 
 /* The mechanisms, in the library's order; the variants below follow it. */
 static const char *const mech_names[] = {
-	"pipe", "fifo", "kipc-pipe", "posix-mq", "sysv-msg", "kipc-mq",
+	"pipe", "fifo", "kipc-pipe", "kipc-ring", "posix-mq", "sysv-msg",
+	"kipc-mq",
 	"shm", "kipc-shm", "signal", "unix-stream", "unix-dgram",
 	"unix-seqpacket", "tcp", "eventfd",
 };
@@ -61,8 +62,8 @@ static int is_any(const char *name, const char *const *list)
 static int tells_eof(const char *name)
 {
 	static const char *const eof[] = {
-		"pipe", "fifo", "kipc-pipe", "unix-stream", "unix-seqpacket",
-		"tcp", NULL,
+		"pipe", "fifo", "kipc-pipe", "kipc-ring", "unix-stream",
+		"unix-seqpacket", "tcp", NULL,
 	};
 
 	return is_any(name, eof);
@@ -117,6 +118,8 @@ static int exact_limit(const char *name, size_t *limit)
 	else if (is(name, "unix-dgram") || is(name, "unix-seqpacket"))
 		*limit = capable(CAP_NET_ADMIN) ? 4 * MIB :	/* SO_SNDBUFFORCE */
 			 2 * sysctl_num("/proc/sys/net/core/wmem_max") - 32;
+	else if (is(name, "kipc-ring"))	/* a whole ring, less one header */
+		*limit = param_get("pipe_max_size") - sizeof(struct kipc_ring_rec);
 	else if (is(name, "kipc-mq"))	/* as posix-mq: CAP_SYS_RESOURCE */
 		*limit = capable(CAP_SYS_RESOURCE) ||
 			 param_get("mq_msgsize_user_max") > param_get("mq_msgsize_max") ?
@@ -293,7 +296,7 @@ static struct kipc_chan_opts opts_of(size_t msg_size)
 
 /* ---- the table ---- */
 
-TEST(table_lists_fourteen_mechanisms_once_each)
+TEST(table_lists_fifteen_mechanisms_once_each)
 {
 	static const char *const streams[] = {
 		"pipe", "fifo", "kipc-pipe", "unix-stream", "tcp", NULL,
@@ -427,6 +430,7 @@ FIXTURE_VARIANT(chan) {
 FIXTURE_VARIANT_ADD(chan, pipe) { .name = "pipe" };
 FIXTURE_VARIANT_ADD(chan, fifo) { .name = "fifo" };
 FIXTURE_VARIANT_ADD(chan, kipc_pipe) { .name = "kipc-pipe" };
+FIXTURE_VARIANT_ADD(chan, kipc_ring) { .name = "kipc-ring" };
 FIXTURE_VARIANT_ADD(chan, posix_mq) { .name = "posix-mq" };
 FIXTURE_VARIANT_ADD(chan, sysv_msg) { .name = "sysv-msg" };
 FIXTURE_VARIANT_ADD(chan, kipc_mq) { .name = "kipc-mq" };

@@ -1138,7 +1138,7 @@ TEST(version_names_the_features)
 
 	EXPECT_EQ(0, RUN(&r, "--version")) TH_LOG("%s", r.err);
 	EXPECT_NE(NULL, strstr(r.out, "libkipc ")) TH_LOG("%s", r.out);
-	EXPECT_NE(NULL, strstr(r.out, "features: sem pipe mq shm sem-word "
+	EXPECT_NE(NULL, strstr(r.out, "features: sem pipe mq shm sem-word ring "
 			       "netlink\n")) TH_LOG("%s", r.out);
 	EXPECT_EQ(0, RUN(&r, "version")) TH_LOG("%s", r.err);
 	EXPECT_EQ(NULL, strstr(r.out, "0x")) TH_LOG("%s", r.out);

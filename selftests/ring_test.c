@@ -278,11 +278,22 @@ TEST(packets_across_the_wrap)
 	ASSERT_EQ(20, kipc_ring_recv(r[0], buf, 20, NULL));
 	ASSERT_EQ(10, read(fds[0], buf, sizeof(buf)));
 
+	/* An empty message is one; peek tells it from end of file. */
+	ASSERT_EQ(0, kipc_ring_send(r[1], msg, 0, NULL));
+	ASSERT_EQ(1, kipc_ring_send(r[1], "z", 1, NULL));
+	{
+		size_t got = 99;
+
+		EXPECT_NE(NULL, kipc_ring_peek(r[0], &got, NULL));
+		EXPECT_EQ(0, got);
+		EXPECT_EQ(0, kipc_ring_release(r[0], 0));
+		ASSERT_EQ(1, read(fds[0], buf, sizeof(buf)));
+		EXPECT_EQ('z', buf[0]);
+	}
+
 	/* What can never fit, and what makes no sense. */
 	EXPECT_EQ(-1, kipc_ring_send(r[1], msg, SMALL, NULL));
 	EXPECT_EQ(EMSGSIZE, errno);
-	EXPECT_EQ(NULL, kipc_ring_reserve(r[1], 0, NULL));
-	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(NULL, kipc_ring_reserve(r[0], 8, NULL));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, kipc_ring_commit(r[1], 8));
@@ -620,6 +631,78 @@ TEST(killed_writer_leaves_no_torn_record)
 	close(done[0]);
 	close(done[1]);
 	ring_close(fds, r);
+}
+
+struct sharer {
+	struct kipc_ring *w;
+	uint32_t id;
+	int ok;
+};
+
+static void *share_send(void *arg)
+{
+	struct sharer *s = arg;
+	unsigned char msg[256];
+	uint32_t i;
+
+	s->ok = 1;
+	for (i = 0; i < 500; i++) {
+		fill_msg(msg, 8 + i % 200, s->id, i);
+		if (kipc_ring_send(s->w, msg, 8 + i % 200, NULL) != 8 + i % 200)
+			s->ok = 0;
+	}
+	return NULL;
+}
+
+/* Threads may send through one mapping at once. */
+TEST(threads_share_one_mapping)
+{
+	struct sharer sh[3];
+	uint32_t next[3] = { 0 }, id, seq;
+	struct kipc_ring *r[2];
+	unsigned char buf[512];
+	pthread_t t[3];
+	int fds[2], i, got;
+	ssize_t n;
+
+	ASSERT_EQ(0, ring_pair(fds, r, SMALL, O_DIRECT));
+	for (i = 0; i < 3; i++) {
+		sh[i].w = r[1];
+		sh[i].id = i;
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, share_send, &sh[i]));
+	}
+	for (got = 0; got < 1500; got++) {
+		n = kipc_ring_recv(r[0], buf, sizeof(buf), NULL);
+		ASSERT_EQ(0, check_msg(buf, n, &id, &seq));
+		ASSERT_GT(3, id);
+		ASSERT_EQ(next[id], seq);
+		next[id]++;
+	}
+	for (i = 0; i < 3; i++) {
+		pthread_join(t[i], NULL);
+		EXPECT_EQ(1, sh[i].ok);
+	}
+	ring_close(fds, r);
+}
+
+/* A reservation dropped by unmapping gives the lock back. */
+TEST(unmap_drops_an_open_reservation)
+{
+	struct kipc_ring *r[2];
+	char c;
+	int fds[2];
+
+	ASSERT_EQ(0, ring_pair(fds, r, SMALL, O_NONBLOCK));
+	ASSERT_NE(NULL, kipc_ring_reserve(r[1], 10, NULL));
+	EXPECT_EQ(-1, write(fds[1], "x", 1));	/* the lock is taken */
+	EXPECT_EQ(EAGAIN, errno);
+	kipc_ring_unmap(r[1]);
+	ASSERT_EQ(1, write(fds[1], "y", 1));
+	ASSERT_EQ(1, kipc_ring_recv(r[0], &c, 1, NULL));
+	EXPECT_EQ('y', c);
+	kipc_ring_unmap(r[0]);
+	close(fds[0]);
+	close(fds[1]);
 }
 
 #define LOAD_MSGS	20000

@@ -270,6 +270,9 @@ struct bench_target {
 	bool batched;		/* the --batch rows, else one per call */
 	bool latency;		/* compare p50 (lower is better), else rate */
 	double goal;		/* kipc/native must be <= (latency) or >= */
+	bool syscalls;		/* instead: kipc's system calls per message
+				 * (both processes) must be <= goal; @native
+				 * is only the row it is printed beside */
 };
 
 extern const struct bench_target bench_targets[];

@@ -19,7 +19,7 @@
 #include "../internal.h"
 
 static const struct chan_mech *const mechs[] = {
-	&chan_pipe, &chan_fifo, &chan_kipc_pipe,
+	&chan_pipe, &chan_fifo, &chan_kipc_pipe, &chan_kipc_ring,
 	&chan_posix_mq, &chan_sysv_msg, &chan_kipc_mq,
 	&chan_shm, &chan_kipc_shm,
 	&chan_signal,

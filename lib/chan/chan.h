@@ -86,6 +86,7 @@ size_t chan_sysctl(const char *path, size_t fallback);
 
 /* The mechanisms, one per file. */
 extern const struct chan_mech chan_pipe, chan_fifo, chan_kipc_pipe;
+extern const struct chan_mech chan_kipc_ring;
 extern const struct chan_mech chan_posix_mq, chan_kipc_mq, chan_sysv_msg;
 extern const struct chan_mech chan_shm, chan_kipc_shm;
 extern const struct chan_mech chan_unix_stream, chan_unix_dgram;

@@ -148,8 +148,10 @@ int kipc_pipe_setsize(int fd, size_t size);
  *
  * Several processes and threads may produce at once (records stay whole
  * and in one order: a lock word in the shared page, taken back by the
- * kernel from a process that died holding it). Consuming is for one
- * thread at a time: callers of one ring's receive calls serialise them,
+ * kernel from a process that died holding it); kipc_ring_send() may be
+ * called by any number of threads on one struct kipc_ring, its zero-copy
+ * pair by one thread at a time (map the ring once per thread otherwise).
+ * Consuming is for one thread at a time: callers of one ring's receive calls serialise them,
  * as io_uring's completion ring asks; read(2) by others at the same time
  * races with them.
  *
@@ -180,16 +182,19 @@ ssize_t kipc_ring_send(struct kipc_ring *r, const void *buf, size_t len,
 /*
  * Copy out what read(2) would: in packet mode one message (the part that
  * does not fit @len is discarded, as read(2) does), in byte mode up to
- * @len bytes. Returns the bytes copied, 0 at end of file, or -1.
+ * @len bytes. Returns the bytes copied, 0 at end of file, or -1. An empty
+ * message also returns 0, as with read(2); kipc_ring_peek() tells the two
+ * apart.
  */
 ssize_t kipc_ring_recv(struct kipc_ring *r, void *buf, size_t len,
 		       const struct timespec *abs_timeout);
 
 /*
  * Zero copy: reserve room for @len bytes and get where to write them,
- * then publish what was written (up to @len; in packet mode at least 1)
- * with kipc_ring_commit(). Between the two the ring's lock is held: other
- * producers wait, so keep it short. NULL with errno as for send.
+ * then publish what was written (up to @len; an empty message is one in
+ * packet mode, nothing in byte mode) with kipc_ring_commit(). Between the
+ * two the ring's lock is held: other producers wait, so keep it short
+ * (kipc_ring_unmap() drops a reservation never committed). NULL with errno as for send.
  */
 void *kipc_ring_reserve(struct kipc_ring *r, size_t len,
 			const struct timespec *abs_timeout);
