@@ -119,7 +119,9 @@ void report_header(FILE *f, const struct bench_machine *m,
 		fprintf(f, "%.3g s per cell", cfg->duration);
 	fprintf(f, " in %u round%s, each after a warm-up;\n"
 		"        every byte of every message checked by its receiver; "
-		"processes sleep in\n        the mechanism, nothing spins.\n",
+		"processes sleep in\n        the mechanism, and only kipc-ring "
+		"spins first (4096 looks at the word\n        it waits on, "
+		"its design: see CPU/msg).\n",
 		cfg->rounds, cfg->rounds == 1 ? "" : "s");
 	fprintf(f, "columns: msg/s, MB/s and the counters are means over the "
 		"measured phase; rtt columns\n"

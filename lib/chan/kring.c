@@ -8,8 +8,9 @@
  * the kernel while the ring is neither empty nor full.
  *
  * The ring is sized like the other pipes' buffers (opts.capacity), and
- * at least two of the largest messages with their headers, as a power of
- * two within the module's pipe_max_size.
+ * to hold at least opts.depth of the largest messages with their headers
+ * as the shared-memory rings do, as a power of two within the module's
+ * pipe_max_size.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,7 +41,8 @@ static size_t kring_limit(void)
 
 static size_t kring_size(const struct kipc_chan *c)
 {
-	size_t want = 2 * (c->max_msg + KRING_REC), size = KIPC_PIPE_MIN_SIZE;
+	size_t want = c->opts.depth * (c->max_msg + KRING_REC);
+	size_t size = KIPC_PIPE_MIN_SIZE;
 	size_t max = kring_max_size();
 
 	if (want < c->opts.capacity)
