@@ -95,9 +95,11 @@ struct kipc_type_ops {
 /**
  * struct kipc_obj - the part every kipc object shares
  *
- * Immutable after creation: @type, @ops, @id, @name, @uid, @gid, @mode,
- * @user, @ctime. @charge changes only through kipc_obj_recharge(), which
- * the type serialises.
+ * Immutable after creation: @type, @ops, @flags, @id, @name, @uid, @gid,
+ * @mode, @user, @ctime. @flags holds the KIPC_F_* bits that belong to the
+ * object rather than to a handle (KIPC_F_OBJECT): those given when it was
+ * created; an open of an existing object cannot change them. @charge
+ * changes only through kipc_obj_recharge(), which the type serialises.
  *
  * @all and @net are protected by kipc_objects_lock (registry.c): the
  * object is on the list of @net's objects from creation until it is
@@ -112,6 +114,7 @@ struct kipc_obj {
 	struct kref ref;
 	u32 type;
 	const struct kipc_type_ops *ops;
+	u32 flags;
 	u64 id;
 	char *name;			/* NULL for anonymous objects */
 	kuid_t uid;
@@ -135,10 +138,13 @@ struct kipc_obj {
 	atomic64_t opens;
 };
 
+/* KIPC_F_* bits of the object, set at creation only (the rest: handles'). */
+#define KIPC_F_OBJECT		(KIPC_F_PACKET | KIPC_F_RING)
+
 /**
  * struct kipc_handle - one open file description of an object
  * @obj:   the object (a reference is held)
- * @flags: KIPC_F_* given at open
+ * @flags: KIPC_F_* given at open that belong to the handle (KIPC_F_UNDO)
  * @fmode: the file's FMODE_READ/FMODE_WRITE; immutable
  * @undo:  KIPC_SEM with KIPC_F_UNDO: units taken and not given back;
  *         protected by the semaphore's lock

@@ -152,6 +152,7 @@ static struct kipc_obj *kipc_obj_create(struct net *net,
 
 	kref_init(&obj->ref);
 	obj->type = args->type;
+	obj->flags = args->flags & KIPC_F_OBJECT;
 	obj->ops = ops;
 	obj->name = name;
 	obj->uid = current_fsuid();
@@ -192,7 +193,8 @@ static struct file *kipc_handle_file(struct kipc_obj *obj,
 	if (!h)
 		return ERR_PTR(-ENOMEM);
 	h->obj = obj;
-	h->flags = args->flags;
+	/* The object's own flags are its, whatever a later open asks. */
+	h->flags = args->flags & ~KIPC_F_OBJECT;
 	h->nonblock = oflag & O_NONBLOCK;
 
 	file = anon_inode_getfile(obj->ops->inode_name, obj->ops->fops, h,
@@ -603,7 +605,7 @@ static int kipc_obj_stat(struct file *file, struct kipc_stat __user *ust)
 		return -ENOMEM;
 	kipc_obj_fill_stat(obj, st, current_user_ns());
 	st->oflag = file->f_flags & (O_ACCMODE | O_NONBLOCK);
-	st->handle_flags = h->flags;
+	st->handle_flags = h->flags | obj->flags;
 
 	/* Old callers get what they know of; new ones a zeroed tail. */
 	st->size = min_t(u32, size, sizeof(*st));

@@ -882,6 +882,47 @@ TEST(refused_fifo_creation_leaves_nothing_behind)
 }
 
 /*
+ * Packet mode and the mapped ring are the pipe's, set when it was made:
+ * an open of the existing pipe asking otherwise changes nothing, and stat
+ * says what the pipe is, not what the open asked.
+ */
+TEST(creation_flags_belong_to_the_pipe)
+{
+	struct kipc_attr packet = { .flags = KIPC_F_PACKET };
+	struct kipc_attr ring = { .flags = KIPC_F_RING };
+	char name[64], buf[16];
+	struct kipc_stat st;
+	int fd, w;
+
+	uniq_name(name, sizeof(name), "pipe-flags");
+	fd = kipc_open(name, KIPC_PIPE, O_RDWR | O_CREAT | O_EXCL, 0600, NULL);
+	ASSERT_LE(0, fd);
+	w = kipc_open(name, KIPC_PIPE, O_RDWR, 0, &packet);
+	ASSERT_LE(0, w);
+	ASSERT_EQ(0, raw_stat(w, &st));
+	EXPECT_EQ(0, st.handle_flags);
+	/* Still bytes: two writes read as one. */
+	ASSERT_EQ(3, write(w, "abc", 3));
+	ASSERT_EQ(3, write(w, "def", 3));
+	EXPECT_EQ(6, read(fd, buf, sizeof(buf)));
+	close(w);
+	close(fd);
+	EXPECT_EQ(0, kipc_unlink(name));
+
+	/* And the other way: a ring opened by name says it is one. */
+	uniq_name(name, sizeof(name), "pipe-ring");
+	fd = kipc_open(name, KIPC_PIPE, O_RDWR | O_CREAT | O_EXCL, 0600, &ring);
+	ASSERT_LE(0, fd);
+	w = kipc_open(name, KIPC_PIPE, O_RDWR, 0, &packet);
+	ASSERT_LE(0, w);
+	ASSERT_EQ(0, raw_stat(w, &st));
+	EXPECT_EQ(KIPC_F_RING, st.handle_flags);
+	close(w);
+	close(fd);
+	EXPECT_EQ(0, kipc_unlink(name));
+}
+
+/*
  * A blocking O_CREAT | O_EXCL open that a stop and continue interrupts is
  * restarted by the kernel: it must not then find its own object (EEXIST).
  */

@@ -181,7 +181,10 @@ struct kipc_unlink {
  * @mode:       out: permission bits
  * @flags:      out: KIPC_STAT_*
  * @oflag:      out: this handle's O_ACCMODE | O_NONBLOCK bits
- * @handle_flags: out: this handle's KIPC_F_* flags
+ * @handle_flags: out: this handle's KIPC_F_UNDO, and the object's
+ *              KIPC_F_PACKET and KIPC_F_RING as it was created (an open of
+ *              an existing pipe cannot change those; what it asks of them
+ *              is ignored, as are the other creation attributes)
  * @capacity:   out: pipe ring bytes, mq maxmsg, shm size, sem max value
  * @fill:       out: pipe bytes held, mq messages queued, shm resident
  *              bytes, sem value
