@@ -1162,7 +1162,8 @@ static int kipc_mq_notify(struct file *file, struct kipc_mq_notify __user *un)
 			return -EINVAL;
 		break;
 	case KIPC_MQ_NOTIFY_SIGNAL:
-		if (!args.signo || !valid_signal(args.signo))
+		/* 0 is valid_signal(): it fires and sends nothing (Linux). */
+		if (!valid_signal(args.signo))
 			return -EINVAL;
 		break;
 	default:

@@ -149,7 +149,8 @@ int kipc_mq_notify(int fd, const struct sigevent *sev)
 	} else if (sev->sigev_notify == SIGEV_NONE) {
 		args.how = KIPC_MQ_NOTIFY_NONE;
 	} else if (sev->sigev_notify == SIGEV_SIGNAL) {
-		if (sev->sigev_signo <= 0) {
+		/* 0 registers and sends nothing, as Linux's mq_notify. */
+		if (sev->sigev_signo < 0) {
 			errno = EINVAL;
 			return -1;
 		}

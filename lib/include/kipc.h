@@ -521,7 +521,8 @@ int kipc_mq_getattr(int fd, struct kipc_mq_attr *attr);
  * register the calling process to be told when a message arrives in the
  * empty queue and no waiting receiver takes it. @sev->sigev_notify is
  * SIGEV_SIGNAL (send sigev_signo with si_code SI_MESGQ and si_value
- * sigev_value) or SIGEV_NONE; SIGEV_THREAD is not supported (EINVAL).
+ * sigev_value; sigev_signo 0 fires and sends nothing, as on Linux) or
+ * SIGEV_NONE; SIGEV_THREAD is not supported (EINVAL).
  * EBUSY if the queue has a registration already. It ends when it fires,
  * and when the handle it was made through is closed for the last time.
  */

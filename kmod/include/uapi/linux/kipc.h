@@ -716,7 +716,9 @@ enum kipc_mq_notify_how {
 /**
  * struct kipc_mq_notify - argument of KIPC_IOC_MQ_NOTIFY
  * @how:   in: enum kipc_mq_notify_how
- * @signo: in: KIPC_MQ_NOTIFY_SIGNAL: the signal, 1.._NSIG - 1; else zero
+ * @signo: in: KIPC_MQ_NOTIFY_SIGNAL: the signal, 0.._NSIG - 1 (0: the
+ *         registration fires and sends nothing, as Linux's mq_notify
+ *         with sigev_signo 0); else zero
  * @value: in: KIPC_MQ_NOTIFY_SIGNAL: the signal's si_value, as sival_ptr
  *         (a union sigval's pointer member); else zero
  *
