@@ -59,22 +59,27 @@ MODULE_PARM_DESC(pipe_max_size, "Largest pipe ring in bytes (EINVAL beyond)");
  * struct kipc_pipe - a pipe
  * @obj:             the common part
  * @packet:          KIPC_F_PACKET; immutable
- * @lock:            protects the fields below it, up to the wait queues
+ * @lock:            protects the fields below it, up to @ends_lock; held
+ *                   across user copies, so taken killably, and never
+ *                   under the registry lock: ->open, ->release and
+ *                   ->stat, which run under it, do without @lock
  * @ring:            the bytes
  * @size:            ring size, a power of two
  * @head:            free-running index of the next byte to write
  * @tail:            free-running index of the next byte to read
  * @held:            payload bytes in the ring (packet headers excluded)
  * @high_water:      largest @held seen
- * @readers:         handles open for reading
- * @writers:         handles open for writing
- * @r_counter:       readers ever opened (FIFO opens wait for it to move)
- * @w_counter:       writers ever opened
  * @poll_usage:      someone polled: wake readers on every write
  * @writes:          write calls that moved data
  * @reads:           read calls that moved data
  * @bytes_in:        payload written
  * @bytes_out:       payload read
+ * @ends_lock:       protects the ends below it, and with them a FIFO
+ *                   open's decision and snapshot (->open)
+ * @readers:         handles open for reading
+ * @writers:         handles open for writing
+ * @r_counter:       readers ever opened (FIFO opens wait for it to move)
+ * @w_counter:       writers ever opened
  * @blocked_readers: tasks asleep in read
  * @blocked_writers: tasks asleep in write
  * @rd_wait:         readers: data or hang-up
@@ -97,13 +102,15 @@ struct kipc_pipe {
 	unsigned int tail;
 	size_t held;
 	size_t high_water;
+	bool poll_usage;
+	u64 writes, reads;
+	u64 bytes_in, bytes_out;
+
+	spinlock_t ends_lock;		/* see above */
 	unsigned int readers;
 	unsigned int writers;
 	unsigned long r_counter;
 	unsigned long w_counter;
-	bool poll_usage;
-	u64 writes, reads;
-	u64 bytes_in, bytes_out;
 
 	atomic_t blocked_readers;
 	atomic_t blocked_writers;
@@ -252,7 +259,9 @@ static ssize_t kipc_pipe_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	if (p->mapped)
 		return kipc_ring_write(p->mapped, from, nonblock);
 
-	mutex_lock(&p->lock);
+	/* Killable: the holder may be stalled in a user copy (see above). */
+	if (mutex_lock_killable(&p->lock))
+		return -EINTR;
 	while (done < total) {
 		size_t len = min_t(size_t, total - done, PIPE_BUF);
 		bool was_empty;
@@ -286,7 +295,8 @@ static ssize_t kipc_pipe_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		ret = wait_event_interruptible_exclusive(p->wr_wait,
 							 kipc_pipe_writable(p, len + hdr));
 		atomic_dec(&p->blocked_writers);
-		mutex_lock(&p->lock);
+		if (mutex_lock_killable(&p->lock))
+			return done ?: -EINTR;	/* dying: nothing to pass on */
 		if (ret)
 			break;
 	}
@@ -349,7 +359,8 @@ static ssize_t kipc_pipe_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	if (p->mapped)
 		return kipc_ring_read(p->mapped, to, nonblock);
 
-	mutex_lock(&p->lock);
+	if (mutex_lock_killable(&p->lock))
+		return -EINTR;
 	for (;;) {
 		if (p->head != p->tail) {
 			bool was_short = kipc_pipe_room(p) < kipc_pipe_record(p);
@@ -374,7 +385,8 @@ static ssize_t kipc_pipe_read_iter(struct kiocb *iocb, struct iov_iter *to)
 		ret = wait_event_interruptible_exclusive(p->rd_wait,
 							 kipc_pipe_readable(p));
 		atomic_dec(&p->blocked_readers);
-		mutex_lock(&p->lock);
+		if (mutex_lock_killable(&p->lock))
+			return -EINTR;
 		if (ret)
 			break;
 	}
@@ -501,9 +513,11 @@ static long kipc_pipe_ioctl(struct file *file, unsigned int cmd,
 }
 
 /*
- * Count the new handle as a reader and/or a writer. A FIFO writer that
- * will fail with ENXIO (write-only, O_NONBLOCK, no reader) is decided
- * here, under the lock, and never counted, as fs/pipe.c's fifo_open()
+ * Count the new handle as a reader and/or a writer, under @ends_lock
+ * only: this runs under the registry lock, and @lock may be held by a
+ * write stalled in a user copy. A FIFO writer that will fail with ENXIO
+ * (write-only, O_NONBLOCK, no reader) is decided here, under that lock,
+ * and never counted, as fs/pipe.c's fifo_open()
  * fails before pipe->writers++: a reader opening meanwhile must not see
  * a writer that is about to vanish and read end of file.
  */
@@ -511,11 +525,11 @@ static void kipc_pipe_open(struct kipc_handle *h)
 {
 	struct kipc_pipe *p = kipc_pipe(h->obj);
 
-	mutex_lock(&p->lock);
+	spin_lock(&p->ends_lock);
 	if ((h->fmode & (FMODE_READ | FMODE_WRITE)) == FMODE_WRITE &&
 	    h->nonblock && h->obj->name && !p->readers) {
 		h->refused = true;
-		mutex_unlock(&p->lock);
+		spin_unlock(&p->ends_lock);
 		return;
 	}
 	if (h->fmode & FMODE_READ) {
@@ -530,7 +544,7 @@ static void kipc_pipe_open(struct kipc_handle *h)
 	h->r_seen = p->r_counter;
 	if (p->mapped)
 		kipc_ring_ends_changed(p->mapped);
-	mutex_unlock(&p->lock);
+	spin_unlock(&p->ends_lock);
 
 	/* A FIFO open may be waiting for this peer. */
 	wake_up_interruptible_all(&p->open_wait);
@@ -583,7 +597,7 @@ static void kipc_pipe_release(struct kipc_handle *h)
 
 	if (h->refused)
 		return;		/* never counted */
-	mutex_lock(&p->lock);
+	spin_lock(&p->ends_lock);
 	if (h->fmode & FMODE_READ) {
 		WRITE_ONCE(p->readers, p->readers - 1);
 		last_reader = !p->readers;
@@ -594,7 +608,7 @@ static void kipc_pipe_release(struct kipc_handle *h)
 	}
 	if (p->mapped)
 		kipc_ring_ends_changed(p->mapped);
-	mutex_unlock(&p->lock);
+	spin_unlock(&p->ends_lock);
 
 	/* Every sleeper must see EOF or EPIPE, not just one. */
 	if (last_writer)
@@ -641,6 +655,7 @@ static struct kipc_obj *kipc_pipe_create_obj(const struct kipc_open *args,
 		return ERR_PTR(-ENOMEM);
 	}
 	mutex_init(&p->lock);
+	spin_lock_init(&p->ends_lock);
 	atomic_set(&p->blocked_readers, 0);
 	atomic_set(&p->blocked_writers, 0);
 	init_waitqueue_head(&p->rd_wait);
@@ -670,15 +685,18 @@ static void kipc_pipe_stat(struct kipc_obj *obj, struct kipc_stat *st)
 		kipc_ring_stat(p->mapped, st);
 		return;
 	}
-	mutex_lock(&p->lock);
-	st->capacity = p->size;
-	st->fill = p->held;
-	st->high_water = p->high_water;
-	st->in_ops = p->writes;
-	st->out_ops = p->reads;
-	st->in_bytes = p->bytes_in;
-	st->out_bytes = p->bytes_out;
-	mutex_unlock(&p->lock);
+	/*
+	 * Without the lock, which a write stalled in a user copy may hold:
+	 * stat runs under the registry lock for events. Word-sized fields
+	 * read once each; a write in progress may be half counted.
+	 */
+	st->capacity = READ_ONCE(p->size);
+	st->fill = READ_ONCE(p->held);
+	st->high_water = READ_ONCE(p->high_water);
+	st->in_ops = READ_ONCE(p->writes);
+	st->out_ops = READ_ONCE(p->reads);
+	st->in_bytes = READ_ONCE(p->bytes_in);
+	st->out_bytes = READ_ONCE(p->bytes_out);
 	st->blocked_in = atomic_read(&p->blocked_writers);
 	st->blocked_out = atomic_read(&p->blocked_readers);
 }

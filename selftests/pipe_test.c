@@ -6,11 +6,14 @@
  * 64 MiB with random sizes, SIGKILL and signals mid-call, and bad input.
  */
 #include <limits.h>
+#include <linux/userfaultfd.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 
 #include "common.h"
 #include "kselftest_harness.h"
@@ -879,6 +882,120 @@ TEST(refused_fifo_creation_leaves_nothing_behind)
 		close(fd);
 		kipc_unlink(name);
 	}
+}
+
+/* A page whose first touch waits in userfaultfd until it is resolved. */
+struct stall {
+	int uffd;
+	char *page;
+	int fd;
+	ssize_t written;
+};
+
+static int stall_setup(struct stall *s)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+
+	s->uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (s->uffd < 0 || ioctl(s->uffd, UFFDIO_API, &api))
+		return -1;
+	s->page = mmap(NULL, page_size(), PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (s->page == MAP_FAILED)
+		return -1;
+	reg.range.start = (uintptr_t)s->page;
+	reg.range.len = page_size();
+	return ioctl(s->uffd, UFFDIO_REGISTER, &reg);
+}
+
+static void *stalled_write(void *arg)
+{
+	struct stall *s = arg;
+
+	s->written = write(s->fd, s->page, 100);
+	return NULL;
+}
+
+static int open_and_unlink(void *arg)
+{
+	const char *name = arg;
+	char other[96];
+	int fd;
+
+	/* The stalled pipe itself: its ->open and, on unlink, ->stat. */
+	fd = kipc_open(name, KIPC_PIPE, O_RDWR, 0, NULL);
+	if (fd < 0)
+		return 1;
+	close(fd);
+	if (kipc_unlink(name))
+		return 2;
+	/* And the namespace's other names. */
+	snprintf(other, sizeof(other), "%s-other", name);
+	fd = kipc_open(other, KIPC_SEM, O_RDWR | O_CREAT, 0600, NULL);
+	if (fd < 0)
+		return 3;
+	close(fd);
+	return kipc_unlink(other) ? 4 : 0;
+}
+
+/*
+ * A write whose user buffer never faults in (userfaultfd, as a FUSE or
+ * a lazily restored page would) holds up only its own pipe: opening the
+ * pipe by name, unlinking it and using other names of the namespace all
+ * go on (before, the first of them waited under the registry lock for the
+ * stalled write's pipe lock, and every named open and unlink behind it).
+ */
+TEST(stalled_user_copy_holds_up_only_its_pipe)
+{
+	struct stall s = { .uffd = -1 };
+	struct uffdio_zeropage zero;
+	struct uffd_msg msg;
+	struct pollfd pfd;
+	char name[64];
+	pthread_t t;
+	int i, status = -1;
+	pid_t pid;
+
+	if (stall_setup(&s))
+		SKIP(return, "no userfaultfd here: %s", strerror(errno));
+	uniq_name(name, sizeof(name), "pipe-stall");
+	s.fd = kipc_open(name, KIPC_PIPE, O_RDWR | O_CREAT | O_EXCL, 0600, NULL);
+	ASSERT_LE(0, s.fd);
+	ASSERT_EQ(0, pthread_create(&t, NULL, stalled_write, &s));
+	/* The write is inside its copy once userfaultfd reports the fault. */
+	pfd.fd = s.uffd;
+	pfd.events = POLLIN;
+	ASSERT_EQ(1, poll(&pfd, 1, 60000));
+	ASSERT_EQ(sizeof(msg), read(s.uffd, &msg, sizeof(msg)));
+	ASSERT_EQ(UFFD_EVENT_PAGEFAULT, msg.event);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(open_and_unlink(name));
+	/* 20 s, within the harness's 30 s, for an open that takes ms. */
+	for (i = 0; i < 200; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		usleep(100000);
+	}
+	/* Let the write go on, so that a failed check still ends. */
+	zero.range.start = (uintptr_t)s.page;
+	zero.range.len = page_size();
+	zero.mode = 0;
+	EXPECT_EQ(0, ioctl(s.uffd, UFFDIO_ZEROPAGE, &zero));
+	if (i == 200) {
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		TH_LOG("the open waited for the stalled write");
+	}
+	EXPECT_LT(i, 200);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	pthread_join(t, NULL);
+	EXPECT_EQ(100, s.written);
+	close(s.fd);
+	close(s.uffd);
+	munmap(s.page, page_size());
 }
 
 /*
