@@ -242,7 +242,7 @@ int kipc_registry_collect(struct net *net, u64 after, u32 type,
 #define KIPC_ALLOC_MAX		BIT(30)
 
 /* quota.c */
-struct kipc_user *kipc_quota_charge(kuid_t uid, size_t bytes);
+struct kipc_user *kipc_quota_charge(size_t bytes);
 int kipc_quota_recharge(struct kipc_user *user, size_t old_bytes,
 			size_t new_bytes);
 void kipc_quota_uncharge(struct kipc_user *user, size_t bytes);

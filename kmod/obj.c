@@ -143,7 +143,7 @@ static struct kipc_obj *kipc_obj_create(struct net *net,
 	if (name)
 		charge += KIPC_NAME_MAX + 1;
 
-	user = kipc_quota_charge(current_fsuid(), charge);
+	user = kipc_quota_charge(charge);
 	if (IS_ERR(user)) {
 		ops->destroy(obj);
 		kfree(name);

@@ -13,11 +13,21 @@
  *
  * The memory itself is also allocated with __GFP_ACCOUNT, so a memory
  * cgroup sees it too.
+ *
+ * User namespaces: like the kernel's ucounts, an entry is a user as seen
+ * in one user namespace, (uid, ns), and it is charged with what that user
+ * creates there and, through the entry of the namespace's owner in the
+ * parent namespace, all the way up to the initial one. Each entry on the
+ * way must stay within the per-user limits. So a user with a range of
+ * subordinate ids, or a namespace full of them, shares one quota with the
+ * user who made the namespace, and a handful of users cannot exhaust the
+ * module for everyone by creating namespaces.
  */
 #include <linux/hashtable.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/user_namespace.h>
 
 #include "kipc.h"
 
@@ -27,95 +37,152 @@ MODULE_PARM_DESC(max_objects, "Most objects the module holds (ENOSPC)");
 
 static unsigned int max_objects_per_user = 16384;
 module_param(max_objects_per_user, uint, 0644);
-MODULE_PARM_DESC(max_objects_per_user, "Most objects one user creates (EMFILE)");
+MODULE_PARM_DESC(max_objects_per_user,
+		 "Most objects one user creates, its user namespaces' included (EMFILE)");
 
 static unsigned long max_bytes_per_user = 256UL << 20;
 module_param(max_bytes_per_user, ulong, 0644);
 MODULE_PARM_DESC(max_bytes_per_user,
-		 "Most kernel memory one user's objects pin, bytes (ENOMEM)");
+		 "Most kernel memory one user's objects pin, its user namespaces' included, bytes (ENOMEM)");
 
 /**
- * struct kipc_user - what one user has been charged
+ * struct kipc_user - what one user, in one user namespace, has been charged
  * @node:    in kipc_users
  * @uid:     the user
- * @objects: objects charged
- * @bytes:   bytes charged
+ * @ns:      the namespace it created in (a reference is held)
+ * @parent:  the entry of @ns's owner in @ns's parent, NULL in the initial
+ *           namespace; it is charged with everything this one is, so it
+ *           outlives it
+ * @objects: objects charged, those of the namespaces it owns included
+ * @bytes:   bytes charged, likewise
  *
  * All fields, the table and kipc_objects are protected by kipc_users_lock.
- * An entry exists while the user has at least one object.
+ * An entry exists while it has at least one object.
  */
 struct kipc_user {
 	struct hlist_node node;
 	kuid_t uid;
+	struct user_namespace *ns;
+	struct kipc_user *parent;
 	unsigned int objects;
 	size_t bytes;
 };
+
+/* The initial namespace and the 32 the kernel allows below it. */
+#define KIPC_NS_LEVELS	33
 
 static DEFINE_HASHTABLE(kipc_users, 6);
 static DEFINE_SPINLOCK(kipc_users_lock);
 static unsigned int kipc_objects;
 
-static struct kipc_user *kipc_user_find(kuid_t uid)
+static u32 kipc_user_hash(kuid_t uid, const struct user_namespace *ns)
+{
+	return __kuid_val(uid) ^ hash_ptr(ns, 32);
+}
+
+static struct kipc_user *kipc_user_find(kuid_t uid,
+					const struct user_namespace *ns)
 {
 	struct kipc_user *user;
 
 	lockdep_assert_held(&kipc_users_lock);
 
-	hash_for_each_possible(kipc_users, user, node, __kuid_val(uid))
-		if (uid_eq(user->uid, uid))
+	hash_for_each_possible(kipc_users, user, node, kipc_user_hash(uid, ns))
+		if (uid_eq(user->uid, uid) && user->ns == ns)
 			return user;
 	return NULL;
 }
 
+/*
+ * The entries a creation by @uid in @ns is charged to, creator first and
+ * the initial namespace's last: (uid, ns), then (ns->owner, ns->parent),
+ * and so on. Fills @keys (uids) and @nss; returns how many levels.
+ */
+static int kipc_chain_keys(kuid_t uid, struct user_namespace *ns,
+			   kuid_t *keys, struct user_namespace **nss)
+{
+	int n = 0;
+
+	for (;;) {
+		keys[n] = uid;
+		nss[n++] = ns;
+		if (ns == &init_user_ns || n == KIPC_NS_LEVELS)
+			return n;
+		uid = ns->owner;
+		ns = ns->parent;
+	}
+}
+
 /**
- * kipc_quota_charge - charge one new object to a user
- * @uid:   the creator
+ * kipc_quota_charge - charge one new object to the current user
  * @bytes: kernel memory the object pins
  *
- * Returns the user's accounting entry, to be given back to
- * kipc_quota_uncharge() with the same @bytes, or an ERR_PTR: nothing is
- * charged on failure.
+ * The creator is current_fsuid() in current_user_ns(); the object is
+ * charged to that entry and to its namespace owners' up to the initial
+ * namespace, and each of them must stay within the per-user limits.
+ * Returns the creator's entry, to be given back to kipc_quota_uncharge()
+ * with the same @bytes, or an ERR_PTR: nothing is charged on failure.
  */
-struct kipc_user *kipc_quota_charge(kuid_t uid, size_t bytes)
+struct kipc_user *kipc_quota_charge(size_t bytes)
 {
 	unsigned long byte_limit = READ_ONCE(max_bytes_per_user);
-	struct kipc_user *spare, *user;
-	size_t used;
-	int err = 0;
+	unsigned int obj_limit = READ_ONCE(max_objects_per_user);
+	struct user_namespace *nss[KIPC_NS_LEVELS];
+	struct kipc_user *spare[KIPC_NS_LEVELS] = { };
+	struct kipc_user *user, *parent = NULL;
+	kuid_t keys[KIPC_NS_LEVELS];
+	int n, i, used = 0, err = 0;
 
-	/* Allocate before locking; freed again if the user has an entry. */
-	spare = kzalloc(sizeof(*spare), GFP_KERNEL_ACCOUNT);
-	if (!spare)
-		return ERR_PTR(-ENOMEM);
+	n = kipc_chain_keys(current_fsuid(), current_user_ns(), keys, nss);
+	/* A spare entry per level, allocated before locking. */
+	for (i = 0; i < n; i++) {
+		spare[i] = kzalloc(sizeof(*spare[i]), GFP_KERNEL_ACCOUNT);
+		if (!spare[i]) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
 
 	spin_lock(&kipc_users_lock);
-	user = kipc_user_find(uid);
-	used = user ? user->bytes : 0;
 	if (kipc_objects >= READ_ONCE(max_objects))
 		err = -ENOSPC;
-	else if ((user ? user->objects : 0) >= READ_ONCE(max_objects_per_user))
-		err = -EMFILE;
-	else if (used > byte_limit || bytes > byte_limit - used)
+	for (i = 0; i < n && !err; i++) {
+		user = kipc_user_find(keys[i], nss[i]);
+		if (!user)
+			continue;	/* nothing charged there yet */
+		if (user->objects >= obj_limit)
+			err = -EMFILE;
+		else if (user->bytes > byte_limit ||
+			 bytes > byte_limit - user->bytes)
+			err = -ENOMEM;
+	}
+	if (!err && bytes > byte_limit)
 		err = -ENOMEM;
-	if (err) {
-		spin_unlock(&kipc_users_lock);
-		kfree(spare);
-		return ERR_PTR(err);
+	if (!err && !obj_limit)
+		err = -EMFILE;
+	/* It fits every level: charge them, making entries top down. */
+	for (i = n - 1; i >= 0 && !err; i--) {
+		user = kipc_user_find(keys[i], nss[i]);
+		if (!user) {
+			user = spare[used];
+			spare[used++] = NULL;
+			user->uid = keys[i];
+			user->ns = get_user_ns(nss[i]);
+			user->parent = parent;
+			hash_add(kipc_users, &user->node,
+				 kipc_user_hash(keys[i], nss[i]));
+		}
+		user->objects++;
+		user->bytes += bytes;
+		parent = user;
 	}
-
-	if (!user) {
-		user = spare;
-		spare = NULL;
-		user->uid = uid;
-		hash_add(kipc_users, &user->node, __kuid_val(uid));
-	}
-	user->objects++;
-	user->bytes += bytes;
-	kipc_objects++;
+	if (!err)
+		kipc_objects++;
 	spin_unlock(&kipc_users_lock);
-
-	kfree(spare);
-	return user;
+out:
+	for (i = 0; i < n; i++)
+		kfree(spare[i]);
+	return err ? ERR_PTR(err) : parent;
 }
 
 /**
@@ -133,40 +200,53 @@ int kipc_quota_recharge(struct kipc_user *user, size_t old_bytes,
 {
 	unsigned long byte_limit = READ_ONCE(max_bytes_per_user);
 	size_t grow = new_bytes - old_bytes;
+	struct kipc_user *u;
 	int err = 0;
 
 	spin_lock(&kipc_users_lock);
-	WARN_ON_ONCE(user->bytes < old_bytes);
-	if (new_bytes > old_bytes &&
-	    (user->bytes > byte_limit || grow > byte_limit - user->bytes))
-		err = -ENOMEM;
-	else
-		user->bytes = user->bytes - old_bytes + new_bytes;
+	for (u = user; u && new_bytes > old_bytes; u = u->parent)
+		if (u->bytes > byte_limit || grow > byte_limit - u->bytes)
+			err = -ENOMEM;
+	for (u = user; u && !err; u = u->parent) {
+		WARN_ON_ONCE(u->bytes < old_bytes);
+		u->bytes = u->bytes - old_bytes + new_bytes;
+	}
 	spin_unlock(&kipc_users_lock);
 	return err;
 }
 
 void kipc_quota_uncharge(struct kipc_user *user, size_t bytes)
 {
-	bool last;
+	struct kipc_user *u, *next, *gone = NULL;
 
 	spin_lock(&kipc_users_lock);
-	WARN_ON_ONCE(!user->objects || user->bytes < bytes || !kipc_objects);
-	user->objects--;
-	user->bytes -= bytes;
+	WARN_ON_ONCE(!kipc_objects);
 	kipc_objects--;
-	last = !user->objects;
-	if (last)
-		hash_del(&user->node);
+	for (u = user; u; u = next) {
+		next = u->parent;
+		WARN_ON_ONCE(!u->objects || u->bytes < bytes);
+		u->objects--;
+		u->bytes -= bytes;
+		if (!u->objects) {
+			/* Its children are gone: they count in it. */
+			hash_del(&u->node);
+			u->parent = gone;
+			gone = u;
+		}
+	}
 	spin_unlock(&kipc_users_lock);
 
-	if (last)
-		kfree(user);
+	for (u = gone; u; u = next) {
+		next = u->parent;
+		put_user_ns(u->ns);
+		kfree(u);
+	}
 }
 
 /**
  * kipc_quota_get - the limits, the module's object count and one user's usage
- * @uid:  the user asked about
+ * @uid:  the user asked about, in the caller's user namespace (its usage
+ *        includes that of the namespaces it owns)
  * @info: out
  *
  * A snapshot, for KIPC_CMD_LIMITS; the counts are read under the lock, so
@@ -174,6 +254,7 @@ void kipc_quota_uncharge(struct kipc_user *user, size_t bytes)
  */
 void kipc_quota_get(kuid_t uid, struct kipc_quota_info *info)
 {
+	struct user_namespace *ns = current_user_ns();
 	struct kipc_user *user;
 
 	info->max_objects = READ_ONCE(max_objects);
@@ -181,7 +262,7 @@ void kipc_quota_get(kuid_t uid, struct kipc_quota_info *info)
 	info->max_bytes_per_user = READ_ONCE(max_bytes_per_user);
 
 	spin_lock(&kipc_users_lock);
-	user = kipc_user_find(uid);
+	user = kipc_user_find(uid, ns);
 	info->objects = kipc_objects;
 	info->user_objects = user ? user->objects : 0;
 	info->user_bytes = user ? user->bytes : 0;

@@ -5,7 +5,9 @@
  * objects are semaphores, the first type; the rules are the same for all.
  */
 #include <sched.h>
+#include <sys/fsuid.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -583,6 +585,109 @@ TEST_F(quota, objects_per_user_limit_is_emfile)
 	EXPECT_EQ(EMFILE, run_as(NOBODY, NOBODY, -1, create_until_refused, &limit));
 	/* Another user is not affected. */
 	EXPECT_EQ(EMFILE, run_as(NOBODY - 1, NOBODY, -1, create_until_refused, &limit));
+}
+
+/*
+ * In a user namespace whose ids 0..USERNS_IDS-1 are real ids 200000...,
+ * made by @owner: create objects as each id in turn (setfsuid: the
+ * namespace's root may be any of them) until refused, keeping them all.
+ * Returns how many were made, or 200 + a step that failed.
+ */
+#define USERNS_IDS	8
+#define USERNS_BASE	200000
+
+static int userns_fill(int ready_fd, int go_fd, int limit)
+{
+	int made = 0, id, err = 0;
+	char c;
+
+	if (unshare(CLONE_NEWUSER))
+		return 200;
+	/* The parent writes our id maps, then says go. */
+	if (write(ready_fd, "r", 1) != 1 || read(go_fd, &c, 1) != 1)
+		return 201;
+	if (setresgid(0, 0, 0) || setresuid(0, 0, 0))
+		return 202;
+	for (id = 0; id < USERNS_IDS; id++) {
+		setfsuid(id);
+		/* Each kept open until exit: they all count at once. */
+		while (made < 64) {
+			if (raw_sem(NULL, O_RDWR, 0, 0) < 0) {
+				err = errno;
+				break;
+			}
+			made++;
+		}
+	}
+	/* Refused by the owner's quota, not by each id's. */
+	if (err != EMFILE)
+		return 203;
+	return made > limit * USERNS_IDS ? 204 : made;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/*
+ * Ids inside a user namespace count against the user who made it, as
+ * ucounts do: without that, a user with a range of subordinate ids got a
+ * full quota per id and a few of them could exhaust the module.
+ */
+TEST_F(quota, user_namespace_ids_count_against_their_owner)
+{
+	int limit = 5, ready[2], go[2], status;
+	char path[64], map[64];
+	pid_t pid;
+
+	ASSERT_EQ(0, param_set("max_objects_per_user", limit));
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(go));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		/* The namespace's owner is an ordinary user. */
+		if (setresgid(NOBODY, NOBODY, NOBODY) ||
+		    setresuid(NOBODY, NOBODY, NOBODY))
+			_exit(250);
+		prctl(PR_SET_DUMPABLE, 1);
+		_exit(userns_fill(ready[1], go[0], limit));
+	}
+	close(ready[1]);
+	{
+		char c;
+
+		/* Nothing to read: the child failed before unsharing. */
+		if (read(ready[0], &c, 1) != 1) {
+			ASSERT_EQ(pid, waitpid(pid, &status, 0));
+			ASSERT_TRUE(WIFEXITED(status));
+			if (WEXITSTATUS(status) == 200)
+				SKIP(return, "an ordinary user cannot make a user namespace here");
+			ASSERT_EQ(0, WEXITSTATUS(status));
+		}
+	}
+	snprintf(map, sizeof(map), "0 %d %d\n", USERNS_BASE, USERNS_IDS);
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", pid);
+	EXPECT_EQ(0, write_file(path, map));
+	snprintf(path, sizeof(path), "/proc/%d/gid_map", pid);
+	EXPECT_EQ(0, write_file(path, map));
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 200)
+		SKIP(return, "an ordinary user cannot make a user namespace here");
+	/* The owner's limit, not USERNS_IDS times it. */
+	EXPECT_EQ(limit, WEXITSTATUS(status));
+	close(ready[0]);
+	close(go[0]);
+	close(go[1]);
 }
 
 TEST_F(quota, global_object_limit_is_enospc)
