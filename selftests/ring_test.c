@@ -737,8 +737,8 @@ TEST(no_lost_wakeup_under_load)
 			if (kipc_ring_send(r[1], msg, len, NULL) != (ssize_t)len)
 				_exit(1);
 			/* Bursts and pauses: the reader catches up and sleeps. */
-			if (s % 512 == 0)
-				usleep(2000);
+			if (s % 64 == 0)
+				usleep(1000);
 		}
 		_exit(0);
 	}
@@ -748,8 +748,8 @@ TEST(no_lost_wakeup_under_load)
 		ASSERT_EQ(0, check_msg(buf, n, &id, &seq));
 		ASSERT_EQ(expect, seq);
 		expect++;
-		if (expect % 1024 == 0)
-			usleep(3000);	/* and now the writer fills up */
+		if (expect % 100 == 0)
+			usleep(1500);	/* and now the writer fills up */
 	}
 	EXPECT_EQ(0, n);
 	EXPECT_EQ(LOAD_MSGS, expect);
