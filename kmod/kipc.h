@@ -30,11 +30,13 @@
 #define _KIPC_H
 
 #include <linux/fs.h>
+#include <linux/hrtimer.h>
 #include <linux/ioctl.h>
 #include <linux/kref.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/rhashtable-types.h>
+#include <linux/sched/signal.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 
@@ -198,6 +200,31 @@ static inline int kipc_deadline(bool timed, u64 timeout_ns, ktime_t *buf,
 		return -EINVAL;
 	*buf = ns_to_ktime(timeout_ns);
 	*deadline = buf;
+	return 0;
+}
+
+/*
+ * The two halves of every kipc sleep loop (semaphores, queues, rings): in
+ * the state the caller set, sleep until woken or until @deadline (absolute
+ * CLOCK_MONOTONIC, NULL for none); and, once woken with the condition
+ * still false, whether the wait must end: -ERESTARTSYS on a signal,
+ * -ETIMEDOUT once @deadline has passed, else 0.
+ */
+static inline void kipc_schedule(ktime_t *deadline)
+{
+	if (deadline)
+		schedule_hrtimeout_range_clock(deadline, 0, HRTIMER_MODE_ABS,
+					       CLOCK_MONOTONIC);
+	else
+		schedule();
+}
+
+static inline int kipc_wait_ended(const ktime_t *deadline)
+{
+	if (signal_pending(current))
+		return -ERESTARTSYS;
+	if (deadline && ktime_compare(ktime_get(), *deadline) >= 0)
+		return -ETIMEDOUT;
 	return 0;
 }
 

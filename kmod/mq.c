@@ -575,12 +575,7 @@ static int kipc_mq_sleep(struct kipc_mq *mq, const bool *done,
 	for (;;) {
 		set_current_state(TASK_INTERRUPTIBLE);
 		spin_unlock(&mq->lock);
-		if (deadline)
-			schedule_hrtimeout_range_clock(deadline, 0,
-						       HRTIMER_MODE_ABS,
-						       CLOCK_MONOTONIC);
-		else
-			schedule();
+		kipc_schedule(deadline);
 		/* Pairs with kipc_mq_set_done(): all it settled is seen. */
 		if (smp_load_acquire(done)) {
 			__set_current_state(TASK_RUNNING);
@@ -592,14 +587,9 @@ static int kipc_mq_sleep(struct kipc_mq *mq, const bool *done,
 			ret = 0;
 			break;
 		}
-		if (signal_pending(current)) {
-			ret = -ERESTARTSYS;
+		ret = kipc_wait_ended(deadline);
+		if (ret)
 			break;
-		}
-		if (deadline && ktime_compare(ktime_get(), *deadline) >= 0) {
-			ret = -ETIMEDOUT;
-			break;
-		}
 	}
 	__set_current_state(TASK_RUNNING);
 	if (!ret)

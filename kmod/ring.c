@@ -229,27 +229,17 @@ static int ring_wait(struct kipc_ring *r, u32 what, u32 need, bool nonblock,
 			ret = -EAGAIN;
 			break;
 		}
-		if (signal_pending(current)) {
-			ret = -ERESTARTSYS;
+		ret = kipc_wait_ended(deadline);
+		if (ret)
 			break;
-		}
-		if (deadline && ktime_compare(ktime_get(), *deadline) >= 0) {
-			ret = -ETIMEDOUT;
-			break;
-		}
+		/* A lock holder is looked at again every second at least. */
 		if (!waiters) {
 			recheck = ktime_add_ms(ktime_get(), MSEC_PER_SEC);
 			if (deadline && ktime_before(*deadline, recheck))
 				recheck = *deadline;
-			schedule_hrtimeout_range_clock(&recheck, 0,
-						       HRTIMER_MODE_ABS,
-						       CLOCK_MONOTONIC);
-		} else if (deadline) {
-			schedule_hrtimeout_range_clock(deadline, 0,
-						       HRTIMER_MODE_ABS,
-						       CLOCK_MONOTONIC);
+			kipc_schedule(&recheck);
 		} else {
-			schedule();
+			kipc_schedule(deadline);
 		}
 	}
 	finish_wait(wq, &wait);
@@ -541,6 +531,15 @@ void kipc_ring_ends_changed(struct kipc_ring *r)
 	wake_up_interruptible_all(&r->lock_wait);
 }
 
+/* Which end may wait for each thing, and which may wake its sleepers. */
+static const struct {
+	fmode_t waits, wakes;
+} ring_sides[] = {
+	[KIPC_RING_DATA] = { FMODE_READ, FMODE_WRITE },
+	[KIPC_RING_ROOM] = { FMODE_WRITE, FMODE_READ },
+	[KIPC_RING_LOCK] = { FMODE_WRITE, FMODE_WRITE },
+};
+
 static long kipc_ring_ioc_wait(struct kipc_ring *r, fmode_t fmode,
 			       bool nonblock,
 			       const struct kipc_ring_wait __user *uw)
@@ -557,28 +556,13 @@ static long kipc_ring_ioc_wait(struct kipc_ring *r, fmode_t fmode,
 			    &buf, &deadline);
 	if (ret)
 		return ret;
-	switch (args.what) {
-	case KIPC_RING_DATA:
-		if (args.need)
-			return -EINVAL;
-		if (!(fmode & FMODE_READ))
-			return -EBADF;
-		break;
-	case KIPC_RING_ROOM:
-		if (!args.need || args.need > r->size)
-			return -EINVAL;
-		if (!(fmode & FMODE_WRITE))
-			return -EBADF;
-		break;
-	case KIPC_RING_LOCK:
-		if (args.need)
-			return -EINVAL;
-		if (!(fmode & FMODE_WRITE))
-			return -EBADF;
-		break;
-	default:
+	if (!args.what || args.what >= ARRAY_SIZE(ring_sides))
 		return -EINVAL;
-	}
+	if (args.what == KIPC_RING_ROOM ? !args.need || args.need > r->size :
+					  args.need)
+		return -EINVAL;
+	if (!(fmode & ring_sides[args.what].waits))
+		return -EBADF;
 	if (READ_ONCE(r->broken))
 		return -EIO;
 	return ring_wait(r, args.what, args.need, nonblock, deadline);
@@ -593,19 +577,10 @@ static long kipc_ring_ioc_wake(struct kipc_ring *r, fmode_t fmode,
 		return -EFAULT;
 	if (args.pad)
 		return -EINVAL;
-	switch (args.what) {
-	case KIPC_RING_DATA:
-	case KIPC_RING_LOCK:
-		if (!(fmode & FMODE_WRITE))
-			return -EBADF;
-		break;
-	case KIPC_RING_ROOM:
-		if (!(fmode & FMODE_READ))
-			return -EBADF;
-		break;
-	default:
+	if (!args.what || args.what >= ARRAY_SIZE(ring_sides))
 		return -EINVAL;
-	}
+	if (!(fmode & ring_sides[args.what].wakes))
+		return -EBADF;
 	if (READ_ONCE(r->broken))
 		return -EIO;
 	ring_wake(r, args.what);

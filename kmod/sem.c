@@ -200,12 +200,7 @@ static int kipc_sem_sleep(struct kipc_sem *sem, struct kipc_handle *h,
 	for (;;) {
 		set_current_state(TASK_INTERRUPTIBLE);
 		spin_unlock(&sem->lock);
-		if (deadline)
-			schedule_hrtimeout_range_clock(deadline, 0,
-						       HRTIMER_MODE_ABS,
-						       CLOCK_MONOTONIC);
-		else
-			schedule();
+		kipc_schedule(deadline);
 		/*
 		 * Granted: the poster did our bookkeeping (see the struct);
 		 * pairs with the smp_store_release() in kipc_sem_grant().
@@ -221,14 +216,9 @@ static int kipc_sem_sleep(struct kipc_sem *sem, struct kipc_handle *h,
 			ret = 0;
 			break;
 		}
-		if (signal_pending(current)) {
-			ret = -ERESTARTSYS;
+		ret = kipc_wait_ended(deadline);
+		if (ret)
 			break;
-		}
-		if (deadline && ktime_compare(ktime_get(), *deadline) >= 0) {
-			ret = -ETIMEDOUT;
-			break;
-		}
 	}
 	__set_current_state(TASK_RUNNING);
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Pipes: an anonymous pair like pipe2(2), and resizing like F_SETPIPE_SZ.
+ * Pipes: an anonymous pair like pipe2(2), or one whose ring both ends can
+ * map (kipc_ring_pipe(); the mapped calls are in ring.c), and resizing
+ * like F_SETPIPE_SZ.
  * Named pipes are opened with kipc_open(name, KIPC_PIPE, ...) and then used
  * with read(2), write(2) and poll(2) like a FIFO.
  */
@@ -11,7 +13,8 @@
 
 #include "internal.h"
 
-int kipc_pipe(int fds[2], size_t capacity, int flags)
+/* KIPC_IOC_PIPE: O_DIRECT asks packet mode, @kflags adds the rest. */
+static int pipe_pair(int fds[2], size_t capacity, int flags, __u32 kflags)
 {
 	struct kipc_pipe_pair args;
 	int dev;
@@ -23,8 +26,7 @@ int kipc_pipe(int fds[2], size_t capacity, int flags)
 	memset(&args, 0, sizeof(args));
 	args.capacity = capacity;
 	args.oflag = flags & (O_NONBLOCK | O_CLOEXEC);
-	if (flags & O_DIRECT)
-		args.flags = KIPC_F_PACKET;
+	args.flags = kflags | (flags & O_DIRECT ? KIPC_F_PACKET : 0);
 
 	dev = kipc_dev_fd();
 	if (dev < 0)
@@ -34,6 +36,16 @@ int kipc_pipe(int fds[2], size_t capacity, int flags)
 	fds[0] = args.fds[0];
 	fds[1] = args.fds[1];
 	return 0;
+}
+
+int kipc_pipe(int fds[2], size_t capacity, int flags)
+{
+	return pipe_pair(fds, capacity, flags, 0);
+}
+
+int kipc_ring_pipe(int fds[2], size_t capacity, int flags)
+{
+	return pipe_pair(fds, capacity, flags, KIPC_F_RING);
 }
 
 int kipc_pipe_setsize(int fd, size_t size)

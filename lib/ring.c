@@ -87,30 +87,6 @@ static uint32_t ring_owner(void)
 
 /* --- Mapping ------------------------------------------------------------ */
 
-int kipc_ring_pipe(int fds[2], size_t capacity, int flags)
-{
-	struct kipc_pipe_pair args;
-	int dev;
-
-	if (!fds || flags & ~(O_NONBLOCK | O_CLOEXEC | O_DIRECT)) {
-		errno = EINVAL;
-		return -1;
-	}
-	memset(&args, 0, sizeof(args));
-	args.capacity = capacity;
-	args.oflag = flags & (O_NONBLOCK | O_CLOEXEC);
-	args.flags = KIPC_F_RING | (flags & O_DIRECT ? KIPC_F_PACKET : 0);
-
-	dev = kipc_dev_fd();
-	if (dev < 0)
-		return -1;
-	if (ioctl(dev, KIPC_IOC_PIPE, &args) < 0)
-		return -1;
-	fds[0] = args.fds[0];
-	fds[1] = args.fds[1];
-	return 0;
-}
-
 static void *ring_map_area(int fd, off_t off, size_t len, int writable)
 {
 	void *p = mmap(NULL, len, PROT_READ | (writable ? PROT_WRITE : 0),
