@@ -257,7 +257,7 @@ int kipc_registry_link(struct net *net, struct kipc_obj *obj);
 void kipc_registry_unlink(struct net *net, struct kipc_obj *obj);
 void kipc_registry_add(struct net *net, struct kipc_obj *obj);
 void kipc_registry_remove(struct kipc_obj *obj);
-int kipc_registry_collect(struct net *net, u64 after, u32 type,
+int kipc_registry_collect(struct net *net, struct kipc_obj *cursor, u32 type,
 			  struct kipc_obj **objs, int max);
 
 /*

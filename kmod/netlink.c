@@ -299,12 +299,13 @@ out:
 
 /**
  * struct kipc_nl_dump_ctx - where a dump is, in netlink_callback.ctx
- * @last_id: the id of the last object sent; the next round starts after it
+ * @cursor:  the last object sent, with a reference (dropped by the next
+ *           round or by kipc_nl_get_done()); the next round starts after it
  * @type:    only objects of this type, 0 for all
  * @started: the request has been looked at
  */
 struct kipc_nl_dump_ctx {
-	u64 last_id;
+	struct kipc_obj *cursor;
 	u32 type;
 	bool started;
 };
@@ -336,8 +337,8 @@ static int kipc_nl_dump_start(struct netlink_callback *cb,
 
 /*
  * KIPC_CMD_GET dump: every object of the namespace in increasing id
- * order, resuming after the last id sent, so that an object that exists
- * throughout the dump is sent exactly once.
+ * order, resuming after the last object sent, so that an object that
+ * exists throughout the dump is sent exactly once.
  */
 static int kipc_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
@@ -354,24 +355,41 @@ static int kipc_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	}
 
 	do {
-		n = kipc_registry_collect(net, ctx->last_id, ctx->type, objs,
+		n = kipc_registry_collect(net, ctx->cursor, ctx->type, objs,
 					  ARRAY_SIZE(objs));
 		for (i = 0; i < n && !err; i++) {
 			err = kipc_nl_fill(skb, objs[i], ns,
 					   NETLINK_CB(cb->skb).portid,
 					   cb->nlh->nlmsg_seq, NLM_F_MULTI,
 					   KIPC_CMD_GET);
-			if (!err)
-				ctx->last_id = objs[i]->id;
+			if (err)
+				break;
+			/* The new cursor keeps the reference collect took. */
+			if (ctx->cursor)
+				kipc_obj_put(ctx->cursor);
+			ctx->cursor = objs[i];
+			objs[i] = NULL;
 		}
 		for (i = 0; i < n; i++)
-			kipc_obj_put(objs[i]);
+			if (objs[i])
+				kipc_obj_put(objs[i]);
 	} while (n == ARRAY_SIZE(objs) && !err);
 
 	/* A full skb ends this round; an object no skb can hold ends all. */
 	if (err && !skb->len)
 		return err;
 	return skb->len;
+}
+
+/* The dump is over or abandoned: let its cursor go. */
+static int kipc_nl_get_done(struct netlink_callback *cb)
+{
+	struct kipc_nl_dump_ctx *ctx = (struct kipc_nl_dump_ctx *)cb->ctx;
+
+	if (ctx->cursor)
+		kipc_obj_put(ctx->cursor);
+	ctx->cursor = NULL;
+	return 0;
 }
 
 /* KIPC_CMD_UNLINK: remove a name, as KIPC_IOC_UNLINK does. */
@@ -438,6 +456,7 @@ static const struct genl_ops kipc_nl_ops[] = {
 		.cmd		= KIPC_CMD_GET,
 		.doit		= kipc_nl_get_doit,
 		.dumpit		= kipc_nl_get_dumpit,
+		.done		= kipc_nl_get_done,
 		.policy		= kipc_nl_name_policy,
 		.maxattr	= KIPC_A_MAX,
 	},

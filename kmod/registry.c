@@ -20,9 +20,11 @@
  * namespace, and its free path must take it off the list (or learn that
  * the namespace has gone) without holding a reference to the namespace.
  * Ids are handed out under the same lock as objects are added at the
- * tail, so each list is in increasing id order and a dump can resume
- * after the last id it sent: an object that exists throughout a dump is
- * seen exactly once, whatever is created or freed meanwhile.
+ * tail, so each list is in increasing id order, and a dump resumes at
+ * the last object it sent, which it holds a reference to (so it stays on
+ * the list): an object that exists throughout a dump is seen exactly
+ * once, whatever is created or freed meanwhile, and no batch walks what
+ * the ones before it did.
  *
  * Lock order: a namespace's registry lock -> kipc_objects_lock. An
  * object's own lock (taken by its type's ->stat()) is never taken under
@@ -156,8 +158,9 @@ void kipc_registry_add(struct net *net, struct kipc_obj *obj)
  * @obj: the object; its last reference is gone, ->destroy() not yet called
  *
  * Announces the destruction to @obj's namespace if its creation was
- * announced, under kipc_objects_lock, so the namespace cannot go away
- * meanwhile. A dump holding kipc_objects_lock never sees @obj afterwards.
+ * announced: a reference to the namespace is taken under
+ * kipc_objects_lock (none if it is already going away), and the message
+ * built and sent after dropping it. A dump never sees @obj afterwards.
  *
  * The final state is read before the lock: ->stat() takes the object's
  * own lock, which must not nest inside kipc_objects_lock (see the lock
@@ -167,6 +170,7 @@ void kipc_registry_remove(struct kipc_obj *obj)
 {
 	bool announce = READ_ONCE(obj->published);
 	struct kipc_stat st;
+	struct net *net;
 
 	if (announce) {
 		memset(&st, 0, sizeof(st));
@@ -175,32 +179,39 @@ void kipc_registry_remove(struct kipc_obj *obj)
 
 	mutex_lock(&kipc_objects_lock);
 	list_del_init(&obj->all);
-	if (obj->net && announce)
-		kipc_nl_notify(obj->net, obj, &st, KIPC_CMD_DESTROYED);
+	/* A namespace on its way out has no listener left to tell. */
+	net = obj->net && announce ? maybe_get_net(obj->net) : NULL;
 	obj->net = NULL;
 	mutex_unlock(&kipc_objects_lock);
+
+	/* Built and sent outside the lock, which every create takes. */
+	if (net) {
+		kipc_nl_notify(net, obj, &st, KIPC_CMD_DESTROYED);
+		put_net(net);
+	}
 }
 
 /**
  * kipc_registry_collect - references to the next objects of a namespace
- * @net:   the namespace
- * @after: only objects with a larger id
- * @type:  only objects of this type; 0 for any
- * @objs:  out: the objects, in increasing id order, each with a reference
- *         the caller drops with kipc_obj_put()
- * @max:   room in @objs
+ * @net:    the namespace
+ * @cursor: the object the last batch ended with, NULL to start; the
+ *          caller holds a reference to it, which keeps it on the list
+ * @type:   only objects of this type; 0 for any
+ * @objs:   out: the objects after @cursor, in increasing id order, each
+ *          with a reference the caller drops with kipc_obj_put()
+ * @max:    room in @objs
  *
  * Objects not yet published, and objects whose last reference has gone
  * (waiting in kipc_obj_free() for kipc_objects_lock), are skipped. The
- * caller fills its messages without kipc_objects_lock: ->stat() takes the
- * object's own lock, which a pipe holds across user copies that may sleep
- * on a page fault, and that must not stall every creation and destruction
- * in the module. Walking from the head costs O(objects) per batch, fine
- * for dumps of tens of thousands.
+ * walk resumes at @cursor, so a batch costs what it collects, not what
+ * the list holds before it; a @cursor off the list (its namespace went)
+ * ends the dump. The caller fills its messages without
+ * kipc_objects_lock: ->stat() may sleep, and that must not stall every
+ * creation and destruction in the module.
  *
  * Return: the number of objects stored, 0 at the end.
  */
-int kipc_registry_collect(struct net *net, u64 after, u32 type,
+int kipc_registry_collect(struct net *net, struct kipc_obj *cursor, u32 type,
 			  struct kipc_obj **objs, int max)
 {
 	struct kipc_net *kn = kipc_net(net);
@@ -208,9 +219,12 @@ int kipc_registry_collect(struct net *net, u64 after, u32 type,
 	int n = 0;
 
 	mutex_lock(&kipc_objects_lock);
-	list_for_each_entry(obj, &kn->objects, all) {
-		if (obj->id <= after || (type && obj->type != type) ||
-		    !READ_ONCE(obj->published))
+	if (cursor && cursor->net != net)
+		goto out;
+	obj = cursor ? list_next_entry(cursor, all) :
+		       list_first_entry(&kn->objects, struct kipc_obj, all);
+	list_for_each_entry_from(obj, &kn->objects, all) {
+		if ((type && obj->type != type) || !READ_ONCE(obj->published))
 			continue;
 		if (!kref_get_unless_zero(&obj->ref))
 			continue;
@@ -218,6 +232,7 @@ int kipc_registry_collect(struct net *net, u64 after, u32 type,
 		if (n == max)
 			break;
 	}
+out:
 	mutex_unlock(&kipc_objects_lock);
 	return n;
 }

@@ -1076,6 +1076,47 @@ TEST_F_TIMEOUT(nl, dump_of_10000_objects_is_complete_and_exact, 600)
 }
 
 /*
+ * A dump keeps a reference to the last object it sent, to resume there:
+ * a dump abandoned halfway (its socket closed) must give it back, so that
+ * every object goes once its descriptors do and a later dump lists none.
+ */
+TEST_F(nl, abandoned_dump_lets_its_objects_go)
+{
+	enum { N = 300 };
+	struct nl_msg *msg;
+	struct nlmsghdr *nlh;
+	struct conn c;
+	uint64_t ids[N];
+	char buf[8192];
+	int fds[N], i, j;
+
+	for (i = 0; i < N; i++) {
+		fds[i] = raw_sem(NULL, O_RDWR, 0, 0);
+		ASSERT_LE(0, fds[i]);
+		ids[i] = fd_id(fds[i]);
+	}
+	ASSERT_EQ(0, conn_open(&c));
+	msg = request(&c, KIPC_CMD_GET, NLM_F_DUMP);
+	nlh = nlmsg_hdr(msg);
+	nlh->nlmsg_seq = ++c.seq;
+	nlh->nlmsg_flags |= NLM_F_REQUEST;
+	ASSERT_EQ((ssize_t)nlh->nlmsg_len, send(c.fd, nlh, nlh->nlmsg_len, 0));
+	nlmsg_free(msg);
+	/* One datagram of the dump, not the end of it: then walk away. */
+	ASSERT_LT(0, recv(c.fd, buf, sizeof(buf), 0));
+	conn_close(&c);
+	for (i = 0; i < N; i++)
+		close(fds[i]);
+
+	ASSERT_EQ(0, dump(&self->c, 0, &self->a, RECV_MAX));
+	EXPECT_EQ(0, self->a.error) TH_LOG("%s", self->a.extack);
+	for (i = 0; i < (int)self->a.n; i++)
+		for (j = 0; j < N; j++)
+			ASSERT_NE(ids[j], self->a.objs[i].st.id)
+				TH_LOG("object %d outlived its descriptors", j);
+}
+
+/*
  * While another process creates and unlinks objects as fast as it can,
  * dumps in small pieces list every object that exists throughout exactly
  * once, and no object twice.
