@@ -1404,8 +1404,29 @@ static void kipc_mq_stat(struct kipc_obj *obj, struct kipc_stat *st)
 	spin_unlock(&mq->lock);
 }
 
+/*
+ * close() of any descriptor of the queue: a registration of the closing
+ * process ends with it, as Linux's mqueue_flush_file() ends it (POSIX:
+ * the registration is the process's, and closing the queue removes it).
+ * Another process's registration, or one of a parent that shares the
+ * descriptor with a child that closes it, stays.
+ */
+static int kipc_mq_flush(struct file *file, fl_owner_t id)
+{
+	struct kipc_mq *mq = kipc_mq_file(file);
+	struct kipc_mq_reg old = { };
+
+	spin_lock(&mq->lock);
+	if (mq->reg.handle && mq->reg.tgid == task_tgid(current))
+		kipc_mq_reg_take(mq, &old);
+	spin_unlock(&mq->lock);
+	kipc_mq_reg_put(&old);
+	return 0;
+}
+
 static const struct file_operations kipc_mq_fops = {
 	.owner		= THIS_MODULE,
+	.flush		= kipc_mq_flush,
 	.release	= kipc_obj_release,
 	.poll		= kipc_mq_poll,
 	.unlocked_ioctl	= kipc_mq_ioctl,

@@ -149,8 +149,11 @@ int kipc_mq_notify(int fd, const struct sigevent *sev)
 	} else if (sev->sigev_notify == SIGEV_NONE) {
 		args.how = KIPC_MQ_NOTIFY_NONE;
 	} else if (sev->sigev_notify == SIGEV_SIGNAL) {
-		/* 0 registers and sends nothing, as Linux's mq_notify. */
-		if (sev->sigev_signo < 0) {
+		/*
+		 * 0 registers and sends nothing, as Linux's mq_notify, which
+		 * also checks this before the descriptor (EINVAL, not EBADF).
+		 */
+		if (sev->sigev_signo < 0 || sev->sigev_signo >= _NSIG) {
 			errno = EINVAL;
 			return -1;
 		}

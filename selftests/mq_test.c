@@ -1626,6 +1626,73 @@ TEST(notify_fires_once_then_can_be_registered_again)
 	close(fd);
 }
 
+/*
+ * Linux's mq_notify: the registration is the process's and ends when the
+ * process closes any descriptor of the queue (mqueue_flush_file()), a
+ * dup or another open of it included; a child closing an inherited copy
+ * does not end its parent's.
+ */
+TEST(notify_ends_when_its_process_closes_any_descriptor)
+{
+	struct sigevent sev = sig_event(SIGUSR1, 6);
+	char name[64];
+	siginfo_t info;
+	int fd, other;
+	pid_t pid;
+
+	block_signal(SIGUSR1);
+	fd = new_named_mq(uniq_name(name, sizeof(name), "mq-flush"), 4, 16);
+	ASSERT_LE(0, fd);
+
+	/* A child closing the inherited descriptor leaves it in place. */
+	ASSERT_EQ(0, kipc_mq_notify(fd, &sev));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close(fd);
+		_exit(0);
+	}
+	EXPECT_EQ(0, reap(pid));
+	EXPECT_EQ(-1, kipc_mq_notify(fd, &sev));
+	EXPECT_EQ(EBUSY, errno);
+
+	/* Closing a dup ends it: nothing fires, and the queue is free. */
+	close(dup(fd));
+	ASSERT_EQ(0, send_str(fd, "a", 0));
+	EXPECT_EQ(-1, take_signal(SIGUSR1, &info, 300));
+	{
+		char buf[16];
+
+		ASSERT_EQ(1, recv_now(fd, buf, sizeof(buf), NULL));
+	}
+	/* So does closing another open of the same name. */
+	ASSERT_EQ(0, kipc_mq_notify(fd, &sev));
+	other = kipc_open(name, KIPC_MQ, O_RDONLY, 0, NULL);
+	ASSERT_LE(0, other);
+	close(other);
+	ASSERT_EQ(0, kipc_mq_notify(fd, &sev));
+	ASSERT_EQ(0, send_str(fd, "b", 0));
+	ASSERT_EQ(0, take_signal(SIGUSR1, &info, 10000));
+	EXPECT_EQ(6, info.si_value.sival_int);
+	close(fd);
+	EXPECT_EQ(0, kipc_unlink(name));
+}
+
+/* As mq_notify(2): the sigevent is looked at before the descriptor. */
+TEST(bad_sigevent_is_einval_before_a_bad_descriptor)
+{
+	struct sigevent sev = { .sigev_notify = SIGEV_THREAD };
+
+	EXPECT_EQ(-1, kipc_mq_notify(-1, &sev));
+	EXPECT_EQ(EINVAL, errno);
+	sev = sig_event(_NSIG + 1, 0);
+	EXPECT_EQ(-1, kipc_mq_notify(-1, &sev));
+	EXPECT_EQ(EINVAL, errno);
+	sev = sig_event(SIGUSR1, 0);
+	EXPECT_EQ(-1, kipc_mq_notify(-1, &sev));
+	EXPECT_EQ(EBADF, errno);
+}
+
 TEST(sigev_none_registers_without_sending)
 {
 	struct sigevent none = { .sigev_notify = SIGEV_NONE };
@@ -1701,14 +1768,16 @@ TEST(closing_the_registering_handle_removes_the_registration)
 	h = kipc_open(name, KIPC_MQ, O_RDONLY, 0, NULL);
 	ASSERT_LE(0, h);
 	ASSERT_EQ(0, kipc_mq_notify(h, &sev));
-	/* A dup shares the handle: closing it is not the last close. */
+	/*
+	 * Closing the handle ends it: the first close by this process,
+	 * here of a dup (see notify_ends_when_its_process_closes_any_descriptor),
+	 * and in any case the last one.
+	 */
 	dupd = dup(h);
 	ASSERT_LE(0, dupd);
-	close(h);
-	EXPECT_EQ(-1, kipc_mq_notify(fd, &sev));
-	EXPECT_EQ(EBUSY, errno);
 	close(dupd);
-	/* Now gone: nothing fires, and another registration is accepted. */
+	close(h);
+	/* Gone: nothing fires, and another registration is accepted. */
 	ASSERT_EQ(0, send_str(fd, "x", 0));
 	EXPECT_EQ(-1, take_signal(SIGUSR1, &info, 300));
 	EXPECT_EQ(0, kipc_mq_notify(fd, &sev));

@@ -524,7 +524,9 @@ int kipc_mq_getattr(int fd, struct kipc_mq_attr *attr);
  * sigev_value; sigev_signo 0 fires and sends nothing, as on Linux) or
  * SIGEV_NONE; SIGEV_THREAD is not supported (EINVAL).
  * EBUSY if the queue has a registration already. It ends when it fires,
- * and when the handle it was made through is closed for the last time.
+ * when the registering process closes any descriptor of the queue (also
+ * at its exit), and when the handle it was made through is closed for the
+ * last time.
  */
 int kipc_mq_notify(int fd, const struct sigevent *sev);
 

@@ -729,9 +729,11 @@ enum kipc_mq_notify_how {
  * process. The signal carries si_code SI_MESGQ, si_value, and the sender's
  * pid and uid. A registration ends when it fires (register again for the
  * next message), when its process removes it (KIPC_MQ_NOTIFY_OFF through
- * any handle of the queue; a no-op for other processes), or when the
- * handle it was made through is closed for the last time. A process that
- * has called execve() since it registered gets no signal.
+ * any handle of the queue; a no-op for other processes), when its process
+ * closes any descriptor of the queue (as Linux's mq_notify: also at its
+ * exit), or when the handle it was made through is closed for the last
+ * time. A process that has called execve() since it registered gets no
+ * signal.
  */
 struct kipc_mq_notify {
 	__u32 how;
