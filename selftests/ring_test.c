@@ -131,6 +131,14 @@ TEST(layout_and_permissions)
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(MAP_FAILED, mremap((void *)data, 2 * SMALL, 4 * SMALL,
 				     MREMAP_MAYMOVE));
+	EXPECT_EQ(EFAULT, errno);
+	p = mmap(NULL, 2 * SMALL, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(MAP_FAILED, mremap((void *)data, 2 * SMALL, 2 * SMALL,
+				     MREMAP_MAYMOVE | MREMAP_FIXED, p));
+	EXPECT_EQ(EINVAL, errno);
+	munmap(p, 2 * SMALL);
+	EXPECT_EQ(0x77, data[2 * SMALL - 1]);	/* still where it was */
 	EXPECT_EQ(0, munmap((void *)data, 2 * SMALL));
 
 	/* The reader's data is read-only, and stays so. */

@@ -294,7 +294,8 @@ struct kipc_pipe_size {
  *                       any reader or such a writer; EACCES otherwise.
  * A mapping asking for more access than the end has fails with EACCES,
  * and mprotect(2) cannot add it later. Mappings cannot be moved, grown or
- * split (mremap, partial munmap or mprotect: EINVAL).
+ * split: a partial munmap or mprotect and a moving mremap fail with
+ * EINVAL, a growing mremap with EFAULT (VM_DONTEXPAND).
  *
  * Positions: head and tail are free-running byte counts; head - tail is
  * what the ring holds (at most size), and pos & (size - 1) is the place of
