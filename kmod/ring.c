@@ -27,13 +27,10 @@
  * only this pipe's writers. @flags_lock orders the updates of the
  * kernel-owned flags words. No lock is held while sleeping.
  */
-#include <linux/highmem.h>
-#include <linux/hrtimer.h>
 #include <linux/mm.h>
 #include <linux/pid.h>
 #include <linux/pipe_fs_i.h>
 #include <linux/poll.h>
-#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
 #include <linux/vmalloc.h>
@@ -470,34 +467,42 @@ ssize_t kipc_ring_read(struct kipc_ring *r, struct iov_iter *to,
 	return ret;
 }
 
+/* Does the ring hold data (DATA), or room for @need bytes (ROOM)? */
+static bool ring_has(struct kipc_ring *r, u32 what, u32 need)
+{
+	u64 used = ring_used(r);
+
+	return what == KIPC_RING_DATA ? used : r->size - used >= need;
+}
+
 /*
- * poll: as for any pipe, with the positions read from the shared pages. A
- * side found not ready sets its waiters word, so that the mapped peer's
- * next store wakes the poller (the wake-up rule; the poll table entry is
- * on the queue before the word is set).
+ * One side of poll. A side found not ready sets its waiters word, so that
+ * the mapped peer's next store wakes the poller (the wake-up rule; the
+ * poll table entry is on the queue before the word is set), and looks
+ * again.
  */
+static bool ring_poll_side(struct kipc_ring *r, u32 what, u32 need)
+{
+	wait_queue_head_t *wq;
+	u32 *waiters = ring_waiters(r, what, &wq);
+
+	if (ring_has(r, what, need))
+		return true;
+	WRITE_ONCE(*waiters, 1);
+	/* Announce, then look again: the wake-up rule (uapi). */
+	smp_mb();
+	return ring_has(r, what, need);
+}
+
+/* poll: as for any pipe, with the positions read from the shared pages. */
 __poll_t kipc_ring_poll(struct kipc_ring *r, fmode_t fmode, u32 record)
 {
 	__poll_t mask = 0;
 
-	if (fmode & FMODE_READ) {
-		if (!ring_used(r)) {
-			WRITE_ONCE(r->cons->data_waiters, 1);
-			/* Announce, then look again: the wake-up rule (uapi). */
-			smp_mb();
-		}
-		if (ring_used(r))
-			mask |= EPOLLIN | EPOLLRDNORM;
-	}
-	if (fmode & FMODE_WRITE) {
-		if (r->size - ring_used(r) < record) {
-			WRITE_ONCE(r->prod->room_waiters, 1);
-			/* Announce, then look again: the wake-up rule (uapi). */
-			smp_mb();
-		}
-		if (r->size - ring_used(r) >= record)
-			mask |= EPOLLOUT | EPOLLWRNORM;
-	}
+	if ((fmode & FMODE_READ) && ring_poll_side(r, KIPC_RING_DATA, 0))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if ((fmode & FMODE_WRITE) && ring_poll_side(r, KIPC_RING_ROOM, record))
+		mask |= EPOLLOUT | EPOLLWRNORM;
 	if (READ_ONCE(r->broken))
 		mask |= EPOLLERR;
 	return mask;
