@@ -792,6 +792,15 @@ TEST(broken_ring_fails_alone)
 	EXPECT_EQ(-1, kipc_ring_send(r[1], "x", 1, NULL));
 	EXPECT_EQ(EIO, errno);
 	EXPECT_TRUE(prod->flags & KIPC_RING_BROKEN);
+	{
+		struct kipc_ring_wait w = { .what = KIPC_RING_DATA };
+		struct kipc_ring_wake k = { .what = KIPC_RING_DATA };
+
+		EXPECT_EQ(-1, ioctl(fds[0], KIPC_IOC_RING_WAIT, &w));
+		EXPECT_EQ(EIO, errno);
+		EXPECT_EQ(-1, ioctl(fds[1], KIPC_IOC_RING_WAKE, &k));
+		EXPECT_EQ(EIO, errno);
+	}
 	/* Putting the words back does not mend it. */
 	prod->head = 0;
 	EXPECT_EQ(-1, read(fds[0], buf, sizeof(buf)));
