@@ -63,8 +63,8 @@ CFLAGS		?= -O2 -g
 WARN		:= -Wall -Wextra -Werror
 
 # libnl-3 and libnl-genl-3 (lib/nl.c, the netlink selftest). The shared
-# library links them dynamically; the static binaries (kipc-static and the
-# selftests, which run in the VM's initramfs) get their .a files from
+# library and the kipc tool link them dynamically; the static selftests
+# (they run in the VM's initramfs as they are) get their .a files from
 # pkg-config --static under -static. Linking those prints glibc's warnings
 # about getaddrinfo/getprotobyname in libnl's utilities, which kipc never
 # calls.
@@ -73,6 +73,12 @@ NL_PKG		:= libnl-genl-3.0
 NL_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags $(NL_PKG) 2>/dev/null)
 NL_LIBS		:= $(shell $(PKG_CONFIG) --libs $(NL_PKG) 2>/dev/null)
 NL_STATIC_LIBS	:= $(shell $(PKG_CONFIG) --static --libs $(NL_PKG) 2>/dev/null)
+
+# The RPC channels compile against the headers of libdbus-1, libzmq and
+# libgrpc but do not link them: lib/chan/rpc.c loads them when a channel
+# is first used, so libkipc needs none of them at run time.
+DBUS_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags dbus-1 2>/dev/null)
+$(BUILD)/lib/chan/dbus.o: CFLAGS_KIPC += $(DBUS_CFLAGS)
 
 CPPFLAGS_KIPC	:= -D_GNU_SOURCE -Ilib/include -Ikmod/include/uapi -MMD -MP \
 		   $(NL_CFLAGS)
@@ -110,7 +116,7 @@ nl-check:
 	@$(PKG_CONFIG) --exists $(NL_PKG) || \
 		{ echo "$(NL_PKG) not found (pkg-config); run 'make deps'" >&2; exit 1; }
 
-tools: $(BUILD)/bin/kipc $(BUILD)/bin/kipc-static
+tools: $(BUILD)/bin/kipc
 
 selftests: $(TESTS)
 
@@ -134,11 +140,6 @@ $(BUILD)/bin/kipc: $(TOOL_OBJS) $(LIBA)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $(TOOL_OBJS) $(LIBA) $(NL_LIBS) -lm
 
-# A static copy for the VM's initramfs, which has no shared libraries.
-$(BUILD)/bin/kipc-static: $(TOOL_OBJS) $(LIBA)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -static -o $@ $(TOOL_OBJS) $(LIBA) $(NL_STATIC_LIBS) -lm
-
 # The example programs, built the way a user of the library would build
 # them: against its header and the static library.
 $(EXAMPLES): $(BUILD)/bin/%: lib/examples/%.c $(LIBA) | nl-check
@@ -160,6 +161,16 @@ $(BUILD)/selftests/%: selftests/%.c $(LIBA) $(KSFT_DIR)/kselftest_harness.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_KIPC) -isystem $(KSFT_DIR) -static -o $@ $< $(LIBA) \
 		$(NL_STATIC_LIBS) -lpthread
+
+# The tests that reach the channel table are dynamic: the RPC channels
+# load their libraries (lib/chan/rpc.c), which a static program cannot;
+# the initramfs carries what they link.
+DYN_TESTS	:= $(BUILD)/selftests/chan_test $(BUILD)/selftests/bench_test
+$(DYN_TESTS): $(BUILD)/selftests/%: selftests/%.c $(LIBA) \
+		$(KSFT_DIR)/kselftest_harness.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_KIPC) -isystem $(KSFT_DIR) -o $@ $< $(LIBA) $(NL_LIBS) \
+		-lpthread
 
 # The counter test drives the bench's own counting code.
 COUNTERS_OBJ	:= $(BUILD)/tools/bench_counters.o

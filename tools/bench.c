@@ -240,9 +240,14 @@ static const char *cell_obstacle(const struct bench_config *cfg,
 				 const char *no_module)
 {
 	unsigned int senders = pat == BENCH_STREAM ? cfg->producers : 1;
+	const char *missing;
 
 	if (m->flags & KIPC_CHAN_KIPC && no_module)
 		return no_module;
+	/* A driver, daemon or library the RPC systems need. */
+	missing = kipc_chan_unavailable(m->name);
+	if (missing && !(m->flags & KIPC_CHAN_KIPC))
+		return missing;
 	if (!used && !strcmp(m->name, "unix-seqpacket"))
 		return "cannot carry empty messages (they read as end of file)";
 	if (pat == BENCH_PRIO && used && used < 8)

@@ -217,8 +217,13 @@ void cell_die_with(pid_t parent);
 pid_t cell_spawn(void);
 void cell_kill_workers(void);
 void cell_reap_workers(struct bench_result *r, bool leader_counted);
-/* A worker's end: stop @bc, send its counts to the leader, exit. */
-void cell_worker_exit(struct bench_counters *bc) __attribute__((noreturn));
+/*
+ * A worker's end: stop @bc, close @chan (unless NULL: what a sender's
+ * library still holds, zeromq's queue or gRPC's stream, goes out), send
+ * its counts to the leader, exit.
+ */
+void cell_worker_exit(struct bench_counters *bc, struct kipc_chan *chan)
+	__attribute__((noreturn));
 void cell_set_error(struct bench_result *r, const char *what);
 
 /* bench_lock.c: the locks of the lock pattern. */

@@ -442,7 +442,7 @@ static void worker(const struct bench_config *cfg, struct bench_lock *l,
 	}
 	sh->done[w] = n;
 	sh->last_ns[w] = bench_now_ns();
-	cell_worker_exit(&bc);
+	cell_worker_exit(&bc, NULL);
 }
 
 /* Sleep @ms in poll(), which no signal of ours restarts wrongly. */

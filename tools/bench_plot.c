@@ -23,12 +23,13 @@
 
 static const char *const families[][2] = {
 	{ "pipe" }, { "message queue" }, { "shared memory" }, { "socket" },
-	{ "signal", "eventfd" },
+	{ "RPC" }, { "signal", "eventfd" },
 };
 #define NR_FAMILIES	(sizeof(families) / sizeof(*families))
 
 static const char *const family_titles[NR_FAMILIES] = {
-	"pipes", "message queues", "shared memory", "sockets", "notifications",
+	"pipes", "message queues", "shared memory", "sockets", "RPC",
+	"notifications",
 };
 
 static const char *const colours[] = {

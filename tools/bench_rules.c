@@ -42,7 +42,7 @@ static const struct rule rules[] = {
 	  { "message queue" }, BENCH_PRIO, 64, 0, true,
 	  "messages of random priorities (only queues keep them)" },
 	{ "services that may move across machines -> Unix or TCP sockets (+ RPC)",
-	  { "socket" }, BENCH_PINGPONG, 64, 0, true,
+	  { "socket", "RPC" }, BENCH_PINGPONG, 64, 0, true,
 	  "request and reply of 64 B" },
 	{ "notification only, no data -> a signal or an event",
 	  { "signal", "eventfd" }, BENCH_PINGPONG, 0, 0, false,
@@ -157,6 +157,34 @@ static void socket_note(FILE *f, const struct bench_result *res, size_t n)
 }
 
 /*
+ * What an RPC system costs over the mechanism beneath it, 64 B round
+ * trips: D-Bus and gRPC over a Unix stream socket, ZeroMQ over its ipc://
+ * Unix socket, and Binder against the kernel's other message carriers.
+ */
+static void rpc_note(FILE *f, const struct bench_result *res, size_t n)
+{
+	static const char *const pairs[][2] = {
+		{ "dbus", "unix-stream" }, { "grpc", "unix-stream" },
+		{ "zeromq", "unix-stream" }, { "binder", "unix-seqpacket" },
+		{ "binder", "kipc-mq" },
+	};
+	const struct bench_result *rpc, *base;
+	size_t i, shown = 0;
+
+	for (i = 0; i < sizeof(pairs) / sizeof(*pairs); i++) {
+		rpc = bench_find(res, n, pairs[i][0], BENCH_PINGPONG, 64, false);
+		base = bench_find(res, n, pairs[i][1], BENCH_PINGPONG, 64, false);
+		if (!rpc || !base || !bench_rankable(rpc) || !bench_rankable(base))
+			continue;
+		fprintf(f, "%s%s %.2fx %s", shown++ ? ", " :
+			"    what RPC costs over what carries it (p50 of 64 B calls): ",
+			pairs[i][0], rpc->p50_ns / base->p50_ns, pairs[i][1]);
+	}
+	if (shown)
+		fprintf(f, "\n");
+}
+
+/*
  * "Shared memory + semaphores" needs a lock: the lock table's fastest at
  * the most processes that contended, and which locks survive a holder's
  * death.
@@ -214,8 +242,10 @@ void report_rules(FILE *f, const struct bench_config *cfg,
 			last = SIZE_MAX;
 		last = judge(f, &rules[i], res, n, first, last);
 		printed = rules[i].text;
-		if (rules[i].pattern == BENCH_PINGPONG && rules[i].size == 64)
+		if (rules[i].pattern == BENCH_PINGPONG && rules[i].size == 64) {
 			socket_note(f, res, n);
+			rpc_note(f, res, n);
+		}
 		if (!strcmp(rules[i].pick[0], "shared memory") &&
 		    (i + 1 == sizeof(rules) / sizeof(*rules) ||
 		     strcmp(rules[i + 1].text, rules[i].text)))

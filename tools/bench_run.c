@@ -19,7 +19,9 @@
  *
  *   pingpong  the leader sends a request and waits for the reply of the
  *             same size, which the child checks and echoes; every round
- *             trip is timed on its own (CLOCK_MONOTONIC)
+ *             trip is timed on its own (CLOCK_MONOTONIC). The RPC systems
+ *             do it as their users do, a call and its answer on one
+ *             channel; the others send the reply on a second channel
  *   stream    producers send as fast as the channel takes it; the leader
  *             receives, checks and counts; the rate is messages over the
  *             time from the go signal to the last message
@@ -182,11 +184,12 @@ static uint64_t phase_count(int phase, uint64_t warm, int ctl)
 }
 
 /* A child's counts go to the leader in one write (well under PIPE_BUF). */
-void cell_worker_exit(struct bench_counters *bc)
+void cell_worker_exit(struct bench_counters *bc, struct kipc_chan *chan)
 {
 	struct bench_counts counts;
 
 	counters_stop(bc, &counts);
+	kipc_chan_close(chan);
 	if (write_all(counts_pipe[1], &counts, sizeof(counts)))
 		child_chan_fail("reporting counts");
 	_exit(0);
@@ -199,11 +202,24 @@ static void child_setup(const struct bench_config *cfg,
 		child_chan_fail("opening counters");
 }
 
-/* The pingpong child: check each request and send it back unchanged. */
+/*
+ * Whether the pingpong runs as calls on one channel (the RPC systems,
+ * KIPC_CHAN_CALL), else as requests on one channel, replies on another.
+ */
+static bool by_calls(const struct kipc_chan_info *m)
+{
+	return m->flags & KIPC_CHAN_CALL;
+}
+
+/*
+ * The pingpong child: check each request and send it back unchanged, as
+ * the answer to the call or on @rep.
+ */
 static void pingpong_child(const struct bench_config *cfg,
 			   struct kipc_chan *req, struct kipc_chan *rep,
 			   size_t size, uint64_t warm, int ctl)
 {
+	bool calls = by_calls(kipc_chan_mech(req));
 	size_t cap = kipc_chan_max_msg(req);
 	void *buf = malloc(cap ? cap : 1);
 	struct bench_counters bc;
@@ -215,7 +231,7 @@ static void pingpong_child(const struct bench_config *cfg,
 
 	if (!buf || check_init(&ck, 1, 0) ||
 	    kipc_chan_attach(req, KIPC_CHAN_RECEIVER) ||
-	    kipc_chan_attach(rep, KIPC_CHAN_SENDER))
+	    (!calls && kipc_chan_attach(rep, KIPC_CHAN_SENDER)))
 		child_chan_fail("setup");
 	child_setup(cfg, &bc);
 	for (phase = 0; phase < 2; phase++) {
@@ -231,11 +247,12 @@ static void pingpong_child(const struct bench_config *cfg,
 			if (payload_check(&ck, buf, len, size, false, 0, why,
 					  sizeof(why)))
 				child_fail(why, CHILD_BAD_DATA);
-			if (kipc_chan_send(rep, buf, len, 0))
+			if (calls ? kipc_chan_reply(req, buf, len) :
+			    kipc_chan_send(rep, buf, len, 0))
 				child_chan_fail("send");
 		}
 	}
-	cell_worker_exit(&bc);
+	cell_worker_exit(&bc, calls ? NULL : rep);
 }
 
 /*
@@ -302,7 +319,7 @@ static void stream_child(const struct bench_config *cfg, struct kipc_chan *c,
 		}
 	}
 	batch_free(msgs);
-	cell_worker_exit(&bc);
+	cell_worker_exit(&bc, c);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -354,7 +371,8 @@ static void pingpong_parent(const struct bench_config *cfg,
 			    struct kipc_chan *rep, int ctl,
 			    struct bench_counters *bc)
 {
-	size_t size = r->size_used, cap = kipc_chan_max_msg(rep);
+	bool calls = by_calls(r->mech);
+	size_t size = r->size_used, cap = kipc_chan_max_msg(req);
 	void *out = malloc(size ? size : 1), *in = malloc(cap ? cap : 1);
 	uint64_t i, n = 0, t0, total_ns = 0, warm = r->warmup;
 	struct bench_check ck = { 0 };
@@ -363,18 +381,21 @@ static void pingpong_parent(const struct bench_config *cfg,
 
 	if (!out || !in || check_init(&ck, 1, 0) ||
 	    kipc_chan_attach(req, KIPC_CHAN_SENDER) ||
-	    kipc_chan_attach(rep, KIPC_CHAN_RECEIVER)) {
+	    (!calls && kipc_chan_attach(rep, KIPC_CHAN_RECEIVER))) {
 		set_errno_error(r, "setup");
 		goto out;
 	}
 	for (i = 0; i < warm + n; i++) {
 		payload_fill(out, size, 0, i);
 		t0 = bench_now_ns();
-		if (kipc_chan_send(req, out, size, 0)) {
+		if (calls) {
+			len = kipc_chan_call(req, out, size, in, cap);
+		} else if (kipc_chan_send(req, out, size, 0)) {
 			set_errno_error(r, "send");
 			goto out;
+		} else {
+			len = kipc_chan_recv(rep, in, cap, NULL);
 		}
-		len = kipc_chan_recv(rep, in, cap, NULL);
 		if (len < 0) {
 			set_errno_error(r, "receive");
 			goto out;
@@ -861,9 +882,10 @@ void bench_run_cell(const struct bench_config *cfg, struct bench_result *r)
 		}
 	} else {
 		a = kipc_chan_open(r->mech->name, &opts);
-		if (r->pattern == BENCH_PINGPONG && a)
+		if (r->pattern == BENCH_PINGPONG && !by_calls(r->mech) && a)
 			b = kipc_chan_open(r->mech->name, &opts);
-		if (!a || (r->pattern == BENCH_PINGPONG && !b)) {
+		if (!a || (r->pattern == BENCH_PINGPONG && !by_calls(r->mech) &&
+			   !b)) {
 			open_failed(r);
 			goto out;
 		}

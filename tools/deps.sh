@@ -21,6 +21,9 @@ pkgs=(
 	# make check-package: dkms build for both kernels, depmod, modinfo,
 	# and mandoc -Tlint over the man pages.
 	dkms kmod mandoc
+	# The RPC row of kipc bench: a private dbus-daemon driven through
+	# libdbus-1, libzmq and libgrpc's C core.
+	dbus-daemon libdbus-1-dev libzmq3-dev libgrpc-dev
 )
 
 missing=()

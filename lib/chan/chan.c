@@ -3,8 +3,9 @@
  * Channels: the table of mechanisms and the checks every call shares.
  *
  * The table's order is the article's comparison table: pipes, message
- * queues, shared memory, signals, sockets, then the notification-only
- * eventfd; each kipc mechanism follows the native one it mirrors.
+ * queues, shared memory, signals, sockets, the RPC systems layered on
+ * them, then the notification-only eventfd; each kipc mechanism follows
+ * the native one it mirrors.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +25,7 @@ static const struct chan_mech *const mechs[] = {
 	&chan_shm, &chan_kipc_shm,
 	&chan_signal,
 	&chan_unix_stream, &chan_unix_dgram, &chan_unix_seqpacket, &chan_tcp,
+	&chan_dbus, &chan_binder, &chan_grpc, &chan_zeromq,
 	&chan_eventfd,
 };
 
@@ -57,6 +59,19 @@ ssize_t kipc_chan_limit(const char *name)
 	const struct chan_mech *m = mech_by_name(name);
 
 	return m ? (ssize_t)m->limit() : -1;
+}
+
+const char *kipc_chan_unavailable(const char *name)
+{
+	const struct chan_mech *m = mech_by_name(name);
+
+	if (!m)
+		return NULL;
+	if (m->unavailable)
+		return m->unavailable();
+	if (m->info.flags & KIPC_CHAN_KIPC && chan_kipc_ready())
+		return "no kipc device (the module is not loaded)";
+	return NULL;
 }
 
 size_t chan_sysctl(const char *path, size_t fallback)
@@ -193,7 +208,7 @@ static int chan_check_send(const struct kipc_chan *c, const void *msg,
 static int chan_check_recv(const struct kipc_chan *c, const void *buf,
 			   size_t len)
 {
-	if (c->role == KIPC_CHAN_SENDER || (len && !buf)) {
+	if (c->role == KIPC_CHAN_SENDER || c->reply_owed || (len && !buf)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -220,6 +235,45 @@ ssize_t kipc_chan_recv(struct kipc_chan *c, void *buf, size_t len,
 	if (prio)
 		*prio = 0;
 	return c->mech->recv(c, buf, len, prio);
+}
+
+ssize_t kipc_chan_call(struct kipc_chan *c, const void *req, size_t len,
+		       void *reply, size_t cap)
+{
+	if (!c->mech->call) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	if (chan_check_send(c, req, len, 0))
+		return -1;
+	if (!reply && cap) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (cap < c->max_msg) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	return c->mech->call(c, req, len, reply, cap);
+}
+
+int kipc_chan_reply(struct kipc_chan *c, const void *msg, size_t len)
+{
+	if (!c->mech->reply) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	if (c->role == KIPC_CHAN_SENDER || !c->reply_owed || (len && !msg)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (len > c->max_msg) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	/* Answered, or failed for good: either way nothing is owed. */
+	c->reply_owed = 0;
+	return c->mech->reply(c, msg, len);
 }
 
 static int chan_check_batch(const struct kipc_chan_msg *msgs,

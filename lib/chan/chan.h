@@ -28,6 +28,11 @@ struct chan_mech {
 	 * as can be told before opening (sysctls, the module's limits).
 	 */
 	size_t (*limit)(void);
+	/*
+	 * Optional: why it cannot run here (a driver, daemon or library is
+	 * missing), or NULL. Without it, kipc mechanisms need the device.
+	 */
+	const char *(*unavailable)(void);
 	/* Set up c->fd[] and c->priv for c->max_msg and c->opts. */
 	int (*open)(struct kipc_chan *c);
 	/*
@@ -49,6 +54,14 @@ struct chan_mech {
 			  unsigned int count);
 	int (*recv_batch)(struct kipc_chan *c, struct kipc_chan_msg *msgs,
 			  unsigned int count);
+	/*
+	 * KIPC_CHAN_CALL only: a request and its reply; and the receiver's
+	 * answer to the request its last recv returned, which set
+	 * c->reply_owed.
+	 */
+	ssize_t (*call)(struct kipc_chan *c, const void *req, size_t len,
+			void *reply, size_t cap);
+	int (*reply)(struct kipc_chan *c, const void *msg, size_t len);
 	/* Optional: free c->priv; @owner is true in the opening process. */
 	void (*close)(struct kipc_chan *c, int owner);
 };
@@ -59,6 +72,7 @@ struct kipc_chan {
 	size_t max_msg;
 	pid_t owner;			/* the process that opened it */
 	int role;			/* 0 until attached */
+	int reply_owed;			/* recv returned a request */
 	int fd[2];			/* [0] receive end, [1] send end, or -1 */
 	void *priv;			/* the mechanism's own state */
 };
@@ -81,6 +95,23 @@ int chan_kipc_ready(void);
  */
 int chan_capable(int cap);
 
+/*
+ * Load the shared library @soname and resolve @count symbols @names into
+ * @funcs (dlsym order), once per process: 0, or -1 with ENODEV and the
+ * reason in @why (which then stays set). A statically linked program
+ * cannot load libraries: that is its reason.
+ */
+int chan_dl_load(const char *soname, const char *const *names, void **funcs,
+		 size_t count, char *why, size_t whylen);
+
+/*
+ * A private directory for a channel's socket files: $TMPDIR (or /tmp)
+ * /kipc-@tag-XXXXXX, made 0700; and its removal with every file in it,
+ * which the opening process does at close however the others ended.
+ */
+int chan_rundir_make(char *dir, size_t len, const char *tag);
+void chan_rundir_remove(const char *dir);
+
 /* Read one number from a /proc file; @fallback if it cannot be read. */
 size_t chan_sysctl(const char *path, size_t fallback);
 
@@ -92,5 +123,6 @@ extern const struct chan_mech chan_shm, chan_kipc_shm;
 extern const struct chan_mech chan_unix_stream, chan_unix_dgram;
 extern const struct chan_mech chan_unix_seqpacket, chan_tcp;
 extern const struct chan_mech chan_signal, chan_eventfd;
+extern const struct chan_mech chan_dbus, chan_binder, chan_grpc, chan_zeromq;
 
 #endif /* KIPC_CHAN_H */

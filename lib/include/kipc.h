@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 #define KIPC_LIB_VERSION_MAJOR	0
-#define KIPC_LIB_VERSION_MINOR	3
+#define KIPC_LIB_VERSION_MINOR	4
 #define KIPC_LIB_VERSION_PATCH	0
 
 /* Path of the device; the KIPC_DEVICE environment variable overrides it. */
@@ -561,7 +561,9 @@ int kipc_mq_receive_batch(int fd, struct kipc_mq_msg *msgs, unsigned count,
  * native ones, so a program (or kipc bench) picks the mechanism by name at
  * run time. A channel carries messages one way, from one or more senders to
  * one receiver. Make it before fork(); then each process says which end it
- * is with kipc_chan_attach(). Two channels make a request/reply pair.
+ * is with kipc_chan_attach(). Two channels make a request/reply pair; the
+ * RPC mechanisms (KIPC_CHAN_CALL) also carry calls that the receiver
+ * answers on the same channel, with kipc_chan_call() and kipc_chan_reply().
  *
  * Messages keep their boundaries on every mechanism: the byte streams
  * (pipe, fifo, unix-stream, tcp, kipc-pipe) put a 4-byte length in front of
@@ -577,6 +579,8 @@ struct kipc_chan;
 #define KIPC_CHAN_PRIO		0x04	/* honours send priorities */
 #define KIPC_CHAN_KIPC		0x08	/* needs the kipc module */
 #define KIPC_CHAN_NOTIFY	0x10	/* carries no payload, only the event */
+#define KIPC_CHAN_CALL		0x20	/* request/reply is its own: an RPC
+					 * system (kipc_chan_call()) */
 
 struct kipc_chan_info {
 	const char *name;	/* "pipe", "posix-mq", "kipc-shm", ... */
@@ -598,6 +602,14 @@ const struct kipc_chan_info *kipc_chan_info(const char *name);
  * -1 with ENOENT for an unknown name.
  */
 ssize_t kipc_chan_limit(const char *name);
+/*
+ * Why @name cannot run here, as a phrase ("no /dev/binder (binder_linux
+ * not loaded)", "libzmq.so.5 cannot be loaded: ..."): a driver, daemon,
+ * library or module it needs is missing, or this program cannot use it
+ * (a statically linked program cannot load the RPC libraries). NULL if
+ * nothing is known to stop it, and for an unknown name (errno ENOENT).
+ */
+const char *kipc_chan_unavailable(const char *name);
 
 struct kipc_chan_opts {		/* zero means "default" for every field */
 	size_t msg_size;	/* largest message the program will send */
@@ -646,6 +658,20 @@ int kipc_chan_send(struct kipc_chan *c, const void *msg, size_t len,
  */
 ssize_t kipc_chan_recv(struct kipc_chan *c, void *buf, size_t len,
 		       unsigned *prio);
+
+/*
+ * A call on a KIPC_CHAN_CALL mechanism: send @len bytes at @req as a
+ * request and wait for the receiver's reply, which is put in @reply (@cap
+ * at least kipc_chan_max_msg(), else EMSGSIZE) and whose length is
+ * returned. Checks and errors as kipc_chan_send() and kipc_chan_recv();
+ * EOPNOTSUPP on the other mechanisms, where two channels make a pair.
+ * The receiver takes a request with kipc_chan_recv() like any message and
+ * must answer it with kipc_chan_reply() before it receives again (EINVAL
+ * otherwise, as for a reply when no request is waiting for one).
+ */
+ssize_t kipc_chan_call(struct kipc_chan *c, const void *req, size_t len,
+		       void *reply, size_t cap);
+int kipc_chan_reply(struct kipc_chan *c, const void *msg, size_t len);
 
 /* One message of a channel batch. */
 struct kipc_chan_msg {

@@ -4,8 +4,15 @@
 # mkinitramfs.sh OUT.cpio.gz KIPC_KO [TEST_BINARY...]
 #
 # Build the VM's initramfs: busybox-static, tools/vm/init as /init, the
-# module, the static kipc tool and the selftests. Everything is owned by
-# root inside the archive whoever builds it.
+# module, the kipc tool and the selftests. Everything is owned by root
+# inside the archive whoever builds it.
+#
+# The RPC channels need more: the shared libraries libkipc loads for them
+# (the sonames its sources pass to chan_dl_load()), dbus-daemon, and the
+# kernel's own binder_linux.ko for the kernel of KIPC_KO (decompressed:
+# busybox's insmod reads plain .ko files). Dynamic programs get the
+# libraries ldd lists, and the loader with them; the kipc tool goes in
+# dynamic, as a user runs it, so it can load the RPC libraries.
 #
 # KIPC_INITRAMFS_BINS names host programs to add as well (found in PATH,
 # with the shared libraries ldd lists, at their own paths); one that is
@@ -34,21 +41,62 @@ if [ -n "$rel" ] && command -v depmod > /dev/null; then
 	install -D -m 644 "$ko" "$root/lib/modules/$rel/extra/kipc.ko"
 	depmod -b "$root" "$rel" 2> /dev/null
 fi
-install -m 755 "$top/build/bin/kipc-static" "$root/bin/kipc"
-for t in "$@"; do
-	install -m 755 "$t" "$root/tests/"
-done
-for b in ${KIPC_INITRAMFS_BINS:-}; do
-	path=$(command -v "$b" || true)
-	if [ -z "$path" ]; then
-		echo "mkinitramfs: $b is not installed; left out" >&2
-		continue
-	fi
-	install -m 755 "$path" "$root/bin/$b"
-	for lib in $(ldd "$path" | grep -o '/[^ ]*'); do
+
+# The shared libraries @1 needs (none if it is static), at their paths.
+add_libs() {
+	local lib
+
+	for lib in $(ldd "$1" 2>/dev/null | grep -o '/[^ ]*'); do
 		[ -e "$root$lib" ] || install -D -m 755 "$lib" "$root$lib"
 	done
+}
+
+# Host program @1 (from PATH) as /bin/@1, with its libraries.
+add_host_bin() {
+	local path
+
+	path=$(command -v "$1" || true)
+	if [ -z "$path" ]; then
+		echo "mkinitramfs: $1 is not installed; left out" >&2
+		return
+	fi
+	install -m 755 "$path" "$root/bin/$1"
+	add_libs "$path"
+}
+
+install -m 755 "$top/build/bin/kipc" "$root/bin/kipc"
+add_libs "$top/build/bin/kipc"
+for t in "$@"; do
+	install -m 755 "$t" "$root/tests/"
+	add_libs "$t"
 done
+for b in ${KIPC_INITRAMFS_BINS:-}; do
+	add_host_bin "$b"
+done
+
+# The RPC row: its libraries, by the sonames libkipc loads, and the daemon.
+for so in $(sed -n 's/.*chan_dl_load("\([^"]*\)".*/\1/p' "$top"/lib/chan/*.c); do
+	lib=$(/sbin/ldconfig -p | awk -v so="$so" '$1 == so && /x86-64/ { print $NF; exit }')
+	if [ -z "$lib" ]; then
+		echo "mkinitramfs: $so is not installed; its channel cannot run" >&2
+		continue
+	fi
+	install -D -m 755 "$lib" "$root$lib"
+	add_libs "$lib"
+done
+add_host_bin dbus-daemon
+# dbus-daemon looks up each connecting user's groups (glibc's built-in
+# files service reads these).
+mkdir -p "$root/etc"
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' \
+	> "$root/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' > "$root/etc/group"
+binder=$(ls /lib/modules/"$rel"/kernel/drivers/android/binder_linux.ko* 2>/dev/null |
+	head -n 1 || true)
+case "$binder" in
+*.xz) xz -dc "$binder" > "$root/binder_linux.ko" ;;
+?*) cp "$binder" "$root/binder_linux.ko" ;;
+esac
 
 mkdir -p "$(dirname "$out")"
 (cd "$root" && find . | sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 > "$out.tmp"
