@@ -99,14 +99,6 @@ static void sleep_ns(long ns)
 	nanosleep(&ts, NULL);
 }
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static int binder_open(struct kipc_chan *c)
 {
 	static uint32_t seq;
@@ -259,7 +251,7 @@ static int binder_attach(struct kipc_chan *c, int role)
 {
 	struct binder_chan *b = c->priv;
 	struct binder_version v;
-	int64_t until = now_ns() + BINDER_WAIT_NS;
+	int64_t until = chan_now_ns() + BINDER_WAIT_NS;
 	uint32_t cmd = BC_ENTER_LOOPER;
 
 	b->fd = open(BINDER_DEVICE, O_RDWR | O_CLOEXEC);
@@ -280,7 +272,7 @@ static int binder_attach(struct kipc_chan *c, int role)
 		return 0;
 	/* A dead receiver's place frees when the driver gets round to it. */
 	while (ioctl(b->fd, BINDER_SET_CONTEXT_MGR, 0)) {
-		if (errno != EBUSY || now_ns() > until)
+		if (errno != EBUSY || chan_now_ns() > until)
 			return -1;
 		sleep_ns(10 * BINDER_RETRY_NS);
 	}
@@ -315,7 +307,7 @@ static ssize_t binder_transact(struct kipc_chan *c, uint32_t kind,
 		.data_size = len,
 		.data.ptr.buffer = (binder_uintptr_t)msg,
 	};
-	int64_t until = now_ns() + BINDER_WAIT_NS;
+	int64_t until = chan_now_ns() + BINDER_WAIT_NS;
 	struct binder_event ev;
 	int err;
 
@@ -329,7 +321,7 @@ static ssize_t binder_transact(struct kipc_chan *c, uint32_t kind,
 		if (!ev.verdict || ev.verdict == BR_REPLY)
 			break;
 		if (ev.verdict == BR_DEAD_REPLY) {
-			if (b->connected || now_ns() > until) {
+			if (b->connected || chan_now_ns() > until) {
 				errno = EPIPE;
 				return -1;
 			}

@@ -8,7 +8,9 @@
 #define KIPC_CHAN_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "kipc.h"
 
@@ -76,6 +78,15 @@ struct kipc_chan {
 	int fd[2];			/* [0] receive end, [1] send end, or -1 */
 	void *priv;			/* the mechanism's own state */
 };
+
+/* CLOCK_MONOTONIC now in nanoseconds: the RPC channels' waits. */
+static inline int64_t chan_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
 
 /* Close fd @i of @c if it is open. */
 void chan_close_fd(struct kipc_chan *c, int i);

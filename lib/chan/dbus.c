@@ -115,14 +115,6 @@ static size_t dbus_limit(void)
 	return DBUS_CHAN_MAX;
 }
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 /* The bus's configuration: this channel's socket, its user only. */
 static int write_config(const struct dbus_chan *d, char *path, size_t len)
 {
@@ -301,7 +293,7 @@ static int dbus_attach(struct kipc_chan *c, int role)
 /* Sender: before the first message, wait for the receiver's name. */
 static int wait_for_receiver(struct dbus_chan *d)
 {
-	int64_t until = now_ns() + DBUS_WAIT_NS;
+	int64_t until = chan_now_ns() + DBUS_WAIT_NS;
 	struct timespec pause = { 0, 1000000 };
 	DBusError e;
 
@@ -312,7 +304,7 @@ static int wait_for_receiver(struct dbus_chan *d)
 			return fail_with(&e);
 		if (d->ready)
 			break;
-		if (now_ns() > until) {
+		if (chan_now_ns() > until) {
 			errno = EPIPE;
 			return -1;
 		}
