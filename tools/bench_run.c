@@ -252,7 +252,11 @@ static void pingpong_child(const struct bench_config *cfg,
 				child_chan_fail("send");
 		}
 	}
-	cell_worker_exit(&bc, calls ? NULL : rep);
+	/*
+	 * Close the end that sent the last answer: zeromq's reply is still in
+	 * its I/O thread's queue until the socket is closed (linger).
+	 */
+	cell_worker_exit(&bc, calls ? req : rep);
 }
 
 /*

@@ -10,8 +10,9 @@
  * mark is the channel's depth, so it blocks once that many messages wait
  * in its queue. The receiver keeps zmq's default (1000 per sender): a
  * PULL socket at its mark drops what a closing PUSH still had in flight
- * (seen with libzmq 4.3.4: several senders each lost a few messages). Closing a sender waits until what it sent has reached
- * the socket (linger -1), so messages outlive the sender as on a pipe;
+ * (seen with libzmq 4.3.4: several senders each lost a few messages).
+ * Closing a sender waits until what it sent has reached the socket
+ * (linger -1), so messages outlive the sender as on a pipe;
  * zmq does not tell the receiver that its senders are gone.
  */
 #include <errno.h>

@@ -76,7 +76,10 @@ done
 
 # The RPC row: its libraries, by the sonames libkipc loads, and the daemon.
 for so in $(sed -n 's/.*chan_dl_load("\([^"]*\)".*/\1/p' "$top"/lib/chan/*.c); do
-	lib=$(/sbin/ldconfig -p | awk -v so="$so" '$1 == so && /x86-64/ { print $NF; exit }')
+	# awk reads to the end: an early exit would kill ldconfig with
+	# SIGPIPE, which pipefail turns into a failed build.
+	lib=$(/sbin/ldconfig -p |
+		awk -v so="$so" '$1 == so && /x86-64/ && !found++ { print $NF }')
 	if [ -z "$lib" ]; then
 		echo "mkinitramfs: $so is not installed; its channel cannot run" >&2
 		continue
