@@ -28,6 +28,8 @@
 #define ZMQ_CHAN_MAX		CHAN_STREAM_MAX
 /* Reconnect quickly while the receiver has not bound yet (default 100 ms). */
 #define ZMQ_RECONNECT_MS	5
+/* The smallest ZMQ_MAXMSGSIZE a handshake gets through with room to spare. */
+#define ZMQ_HANDSHAKE_MIN	4096
 
 #define ZMQ_SYMS(X) X(ctx_new) X(ctx_term) X(socket) X(close) X(setsockopt) \
 		    X(bind) X(connect) X(send) X(recv) X(poll)
@@ -93,7 +95,14 @@ static void *zmq_make_socket(struct kipc_chan *c, int type, const char *file,
 {
 	struct zmq_chan *z = c->priv;
 	int hwm = (int)c->opts.depth, linger = -1, ivl = ZMQ_RECONNECT_MS;
-	int64_t max = (int64_t)c->max_msg;
+	/*
+	 * zmq applies ZMQ_MAXMSGSIZE to the handshake's READY command too (its
+	 * socket type and identity, some 40 bytes): below that no peer ever
+	 * connects. Longer frames than the channel's limit are refused by
+	 * zmq_take() instead.
+	 */
+	int64_t max = (int64_t)(c->max_msg < ZMQ_HANDSHAKE_MIN ?
+				ZMQ_HANDSHAKE_MIN : c->max_msg);
 	char ep[PATH_MAX];
 	void *s;
 
