@@ -933,12 +933,16 @@ static int oversize_sender(struct kipc_chan *c, unsigned int unused)
 	return 0;
 }
 
-TEST_F(chan, oversize_send_is_emsgsize_and_sends_nothing)
+/*
+ * A channel of @msg_size carries its largest and smallest messages and
+ * refuses one byte more.
+ */
+static void expect_limits_hold(struct __test_metadata *_metadata,
+			       FIXTURE_DATA(chan) *self, size_t msg_size)
 {
-	struct kipc_chan_opts o = opts_of(fit(self->name, SMALL));
+	struct kipc_chan_opts o = opts_of(fit(self->name, msg_size));
 	uint8_t buf[SMALL + GUARD];
 
-	NEED_MECH();
 	open_chan(_metadata, self, &o);
 	spawn(_metadata, self, oversize_sender, 0);
 	ASSERT_EQ(0, kipc_chan_attach(self->c, KIPC_CHAN_RECEIVER));
@@ -950,6 +954,22 @@ TEST_F(chan, oversize_send_is_emsgsize_and_sends_nothing)
 	if (tells_eof(self->name))
 		expect_epipe(_metadata, self, buf);
 	close_chan(self);
+}
+
+TEST_F(chan, oversize_send_is_emsgsize_and_sends_nothing)
+{
+	NEED_MECH();
+	expect_limits_hold(_metadata, self, SMALL);
+}
+
+/*
+ * The smallest channels work too: zmq once let no peer connect below its
+ * handshake's 40 bytes.
+ */
+TEST_F(chan, a_channel_of_eight_bytes_carries_them)
+{
+	NEED_MECH();
+	expect_limits_hold(_metadata, self, 8);
 }
 
 static void expect_open_fails(struct __test_metadata *_metadata,
