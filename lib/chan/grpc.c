@@ -120,8 +120,9 @@ struct grpc_chan {
 	grpc_server *server;
 	pthread_t pump;
 	int pumping;
-	pthread_mutex_t lock;
-	pthread_cond_t more;
+	pthread_mutex_t lock;		/* guards head..queued, paused and
+					 * calls; stopping is set under it */
+	pthread_cond_t more;		/* the inbox got a message */
 	struct inbox_msg *head, **tail;
 	unsigned int queued, depth;
 	struct rcall *paused;

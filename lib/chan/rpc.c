@@ -30,6 +30,7 @@ extern __typeof__(dlopen) dlopen __attribute__((weak));
 extern __typeof__(dlsym) dlsym __attribute__((weak));
 extern __typeof__(dlerror) dlerror __attribute__((weak));
 
+/* Guards every library's funcs[] and why[]: each is loaded once. */
 static pthread_mutex_t dl_lock = PTHREAD_MUTEX_INITIALIZER;
 
 int chan_dl_load(const char *soname, const char *const *names, void **funcs,
