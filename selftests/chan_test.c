@@ -251,6 +251,26 @@ static int count_entries(const char *path)
 }
 
 /*
+ * Threads of this process once they settle on @want, or after 5 s.
+ * pthread_join() (zmq_ctx_term(), grpc_shutdown()) returns when the
+ * kernel clears the thread's tid in exit_mm(), a moment before
+ * exit_notify() unhashes the task: a joined thread can still be listed
+ * in /proc/self/task for that moment, most often under TCG.
+ */
+static int count_threads_settled(int want)
+{
+	int n, tries;
+
+	for (tries = 0; tries < 500; tries++) {
+		n = count_entries("/proc/self/task");
+		if (n == want)
+			break;
+		usleep(10 * 1000);
+	}
+	return n;
+}
+
+/*
  * Descriptors of this process. libgrpc keeps its poller, an epoll and an
  * eventfd descriptor, for the life of the process once it has run (and
  * a process that ran it cannot fork children that use it, so it cannot
@@ -576,7 +596,7 @@ FIXTURE_TEARDOWN(chan)
 	EXPECT_EQ(self->fds, count_fds(self->name)) TH_LOG("%s: descriptors leaked", self->name);
 	EXPECT_EQ(self->children, count_children())
 		TH_LOG("%s: a process (a daemon) outlived the channel", self->name);
-	EXPECT_EQ(self->threads, count_entries("/proc/self/task"))
+	EXPECT_EQ(self->threads, count_threads_settled(self->threads))
 		TH_LOG("%s: a thread outlived the channel", self->name);
 	EXPECT_EQ(self->leftovers, count_leftovers())
 		TH_LOG("%s: names left in /dev/shm, /dev/mqueue or $TMPDIR, "
