@@ -17,6 +17,7 @@
  *   ring_map.c  its mappings (ring.h holds what the two share)
  *   shm.c       shareable mmap regions
  *   compat.h    what differs between the kernels we build for
+ *   deadline.c  reading a timed wait's deadline from user memory
  *   netlink.c   the "kipc" generic netlink family: dump, get, unlink,
  *               limits and events, for every type through ->stat()
  *   mq.c        priority message queues
@@ -185,23 +186,11 @@ static inline bool kipc_ioc_match(unsigned int cmd, unsigned int ref)
 	return (cmd & ~size_bits) == (ref & ~size_bits);
 }
 
-/*
- * The deadline of a wait that may be timed: if @timed, @timeout_ns (at
- * most KTIME_MAX, else -EINVAL) goes to *@buf and *@deadline points at
- * it; if not, @timeout_ns must be zero and *@deadline is NULL.
- */
-static inline int kipc_deadline(bool timed, u64 timeout_ns, ktime_t *buf,
-				ktime_t **deadline)
-{
-	*deadline = NULL;
-	if (!timed)
-		return timeout_ns ? -EINVAL : 0;
-	if (timeout_ns > KTIME_MAX)
-		return -EINVAL;
-	*buf = ns_to_ktime(timeout_ns);
-	*deadline = buf;
-	return 0;
-}
+/* deadline.c: what a timed wait's deadline means (the uapi's @timeout). */
+#define KIPC_DEADLINE_NEGATIVE_PASSED	true	/* sem_timedwait(3) */
+#define KIPC_DEADLINE_NEGATIVE_EINVAL	false	/* mq_timedsend(2) */
+int kipc_deadline(bool timed, u64 utimeout, bool negative_passed,
+		  ktime_t *buf, ktime_t **deadline);
 
 /*
  * The two halves of every kipc sleep loop (semaphores, queues, rings): in

@@ -684,11 +684,12 @@ static void kipc_mq_turned_nonempty(struct kipc_mq *mq, struct kipc_mq_wake *wk)
 
 /* Send. */
 
-/* The deadline of KIPC_MQ_TIMED, as kipc_deadline(). */
-static int kipc_mq_deadline(u32 flags, u64 timeout_ns, ktime_t *buf,
+/* The deadline of KIPC_MQ_TIMED: kipc_deadline() by mq_timedsend(2)'s rule. */
+static int kipc_mq_deadline(u32 flags, u64 utimeout, ktime_t *buf,
 			    ktime_t **deadline)
 {
-	return kipc_deadline(flags & KIPC_MQ_TIMED, timeout_ns, buf, deadline);
+	return kipc_deadline(flags & KIPC_MQ_TIMED, utimeout,
+			     KIPC_DEADLINE_NEGATIVE_EINVAL, buf, deadline);
 }
 
 /* Whether a queue of @msgsize-byte messages recycles them. */
@@ -852,7 +853,7 @@ static int kipc_mq_send(struct file *file, struct kipc_mq_send __user *us)
 		return -EFAULT;
 	if (args.flags & ~KIPC_MQ_SEND_FLAGS || args.prio >= KIPC_MQ_PRIO_MAX)
 		return -EINVAL;
-	err = kipc_mq_deadline(args.flags, args.timeout_ns, &buf, &deadline);
+	err = kipc_mq_deadline(args.flags, args.timeout, &buf, &deadline);
 	if (err)
 		return err;
 	if (!(file->f_mode & FMODE_WRITE))
@@ -961,7 +962,7 @@ static int kipc_mq_receive(struct file *file, struct kipc_mq_receive __user *ur)
 	if (args.pad)
 		return -EINVAL;
 	err = kipc_mq_check_sel(args.flags, args.sel_prio) ?:
-	      kipc_mq_deadline(args.flags, args.timeout_ns, &buf, &deadline);
+	      kipc_mq_deadline(args.flags, args.timeout, &buf, &deadline);
 	if (err)
 		return err;
 	if (!(file->f_mode & FMODE_READ))
@@ -1031,7 +1032,7 @@ static int kipc_mq_send_batch(struct file *file, struct kipc_mq_batch __user *ub
 	err = kipc_mq_check_batch(&args, KIPC_MQ_SEND_FLAGS);
 	if (!err && args.sel_prio)
 		err = -EINVAL;
-	err = err ?: kipc_mq_deadline(args.flags, args.timeout_ns, &buf,
+	err = err ?: kipc_mq_deadline(args.flags, args.timeout, &buf,
 				      &deadline);
 	if (err)
 		return err;
@@ -1093,7 +1094,7 @@ static int kipc_mq_receive_batch(struct file *file,
 		return -EFAULT;
 	err = kipc_mq_check_batch(&args, KIPC_MQ_RECEIVE_FLAGS) ?:
 	      kipc_mq_check_sel(args.flags, args.sel_prio) ?:
-	      kipc_mq_deadline(args.flags, args.timeout_ns, &buf, &deadline);
+	      kipc_mq_deadline(args.flags, args.timeout, &buf, &deadline);
 	if (err)
 		return err;
 	if (!(file->f_mode & FMODE_READ))

@@ -723,7 +723,7 @@ int kipc_pipe_create(struct net *net, struct kipc_pipe_pair __user *uargs)
 	open.oflag = args.oflag;
 	open.flags = args.flags;
 	open.capacity = args.capacity;
-	return kipc_obj_open_pair(net, &open, acc, uargs->fds);
+	return kipc_obj_open_pair(net, &open, acc, u64_to_user_ptr(args.fds));
 }
 
 static const struct file_operations kipc_pipe_fops = {

@@ -557,8 +557,8 @@ static long kipc_ring_ioc_wait(struct kipc_ring *r, fmode_t fmode,
 		return -EFAULT;
 	if (args.pad || args.flags & ~KIPC_RING_TIMED)
 		return -EINVAL;
-	ret = kipc_deadline(args.flags & KIPC_RING_TIMED, args.timeout_ns,
-			    &buf, &deadline);
+	ret = kipc_deadline(args.flags & KIPC_RING_TIMED, args.timeout,
+			    KIPC_DEADLINE_NEGATIVE_PASSED, &buf, &deadline);
 	if (ret)
 		return ret;
 	if (!args.what || args.what >= ARRAY_SIZE(ring_sides))

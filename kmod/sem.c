@@ -257,8 +257,8 @@ static int kipc_sem_wait(struct file *file, struct kipc_sem_wait __user *uw)
 		return -EFAULT;
 	if (args.pad || args.flags & ~KIPC_SEM_WAIT_ALL)
 		return -EINVAL;
-	err = kipc_deadline(args.flags & KIPC_SEM_TIMED, args.timeout_ns, &buf,
-			    &deadline);
+	err = kipc_deadline(args.flags & KIPC_SEM_TIMED, args.timeout,
+			    KIPC_DEADLINE_NEGATIVE_PASSED, &buf, &deadline);
 	if (err)
 		return err;
 	if (!(file->f_mode & FMODE_WRITE))
@@ -305,8 +305,8 @@ static int kipc_sem_wait_word(struct file *file,
 		return -EFAULT;
 	if (args.flags & ~KIPC_SEM_TIMED || args.uaddr % sizeof(u32))
 		return -EINVAL;
-	err = kipc_deadline(args.flags & KIPC_SEM_TIMED, args.timeout_ns, &buf,
-			    &deadline);
+	err = kipc_deadline(args.flags & KIPC_SEM_TIMED, args.timeout,
+			    KIPC_DEADLINE_NEGATIVE_PASSED, &buf, &deadline);
 	if (err)
 		return err;
 	if (!(file->f_mode & FMODE_WRITE))

@@ -6,6 +6,6 @@
 #ifndef KIPC_VERSION_H
 #define KIPC_VERSION_H
 
-#define KIPC_VERSION "0.4.0"
+#define KIPC_VERSION "0.5.0"
 
 #endif /* KIPC_VERSION_H */

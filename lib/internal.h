@@ -6,17 +6,23 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <linux/time_types.h>
+
 #include "kipc.h"
 
-#define KIPC_NSEC_PER_SEC	1000000000LL
-
 /*
- * An absolute CLOCK_MONOTONIC @ts as the ABI's timeout_ns: 0 for a time
- * before the clock's epoch (already passed), INT64_MAX past what 64 bits
- * of nanoseconds hold (292 years of uptime: never). -1 with EINVAL for a
- * tv_nsec outside [0, 1e9).
+ * A deadline as the ABI carries it: a pointer the module reads, so that
+ * an unreadable one is EFAULT, as with mq_timedsend(2), not a crash here.
+ * The module reads a struct __kernel_timespec; struct timespec is the
+ * same on 64-bit targets (32-bit ones need -D_TIME_BITS=64).
  */
-int kipc_deadline_ns(const struct timespec *ts, __u64 *ns);
+_Static_assert(sizeof(struct timespec) == sizeof(struct __kernel_timespec),
+	       "libkipc needs a 64-bit time_t (-D_TIME_BITS=64)");
+
+static inline __u64 kipc_timeout_ptr(const struct timespec *ts)
+{
+	return (uintptr_t)ts;
+}
 
 /*
  * The process-wide /dev/kipc descriptor, opened O_CLOEXEC on first use and

@@ -12,8 +12,6 @@
 
 #include "internal.h"
 
-#define NSEC_PER_SEC	1000000000LL
-
 /* Items a batch call converts on the stack; more are malloc()ed. */
 #define BATCH_STACK	32
 
@@ -31,25 +29,15 @@ static long mq_ioctl(int fd, unsigned long cmd, void *arg)
 }
 
 /*
- * Turn @ts into the ABI's flags and deadline: NULL is no deadline. EINVAL
- * for a negative tv_sec or a tv_nsec outside [0, 1e9), as mq_timedsend(2).
+ * @ts as the ABI's flags and deadline: NULL is no deadline. The module
+ * reads and checks it (EINVAL for a negative tv_sec or a tv_nsec outside
+ * [0, 1e9), as mq_timedsend(2); EFAULT if it cannot be read).
  */
-static int mq_deadline(const struct timespec *ts, __u32 *flags,
-		       __u64 *ns)
+static void mq_deadline(const struct timespec *ts, __u32 *flags, __u64 *timeout)
 {
-	*ns = 0;
-	if (!ts)
-		return 0;
-	if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= NSEC_PER_SEC) {
-		errno = EINVAL;
-		return -1;
-	}
-	*flags |= KIPC_MQ_TIMED;
-	if ((uint64_t)ts->tv_sec > (uint64_t)(INT64_MAX - ts->tv_nsec) / NSEC_PER_SEC)
-		*ns = INT64_MAX;	/* 292 years of uptime: never */
-	else
-		*ns = (uint64_t)ts->tv_sec * NSEC_PER_SEC + ts->tv_nsec;
-	return 0;
+	*timeout = kipc_timeout_ptr(ts);
+	if (ts)
+		*flags |= KIPC_MQ_TIMED;
 }
 
 int kipc_mq_timedsend(int fd, const void *msg, size_t len, unsigned prio,
@@ -58,8 +46,7 @@ int kipc_mq_timedsend(int fd, const void *msg, size_t len, unsigned prio,
 	struct kipc_mq_send args;
 
 	memset(&args, 0, sizeof(args));
-	if (mq_deadline(abs_timeout, &args.flags, &args.timeout_ns) < 0)
-		return -1;
+	mq_deadline(abs_timeout, &args.flags, &args.timeout);
 	args.msg = (uintptr_t)msg;
 	args.len = len;
 	args.prio = prio;
@@ -80,8 +67,7 @@ static ssize_t mq_receive(int fd, void *buf, size_t len, unsigned *prio,
 	long ret;
 
 	memset(&args, 0, sizeof(args));
-	if (mq_deadline(abs_timeout, &args.flags, &args.timeout_ns) < 0)
-		return -1;
+	mq_deadline(abs_timeout, &args.flags, &args.timeout);
 	args.buf = (uintptr_t)buf;
 	args.len = len;
 	args.flags |= sel;
@@ -181,8 +167,7 @@ static int mq_batch(int fd, unsigned long cmd, struct kipc_mq_msg *msgs,
 	long ret;
 
 	memset(&args, 0, sizeof(args));
-	if (mq_deadline(abs_timeout, &args.flags, &args.timeout_ns) < 0)
-		return -1;
+	mq_deadline(abs_timeout, &args.flags, &args.timeout);
 	if (!msgs || !count || count > KIPC_MQ_BATCH_MAX) {
 		errno = EINVAL;
 		return -1;

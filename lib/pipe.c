@@ -19,7 +19,7 @@ static int pipe_pair(int fds[2], size_t capacity, int flags, __u32 kflags)
 	struct kipc_pipe_pair args;
 	int dev;
 
-	if (!fds || flags & ~(O_NONBLOCK | O_CLOEXEC | O_DIRECT)) {
+	if (flags & ~(O_NONBLOCK | O_CLOEXEC | O_DIRECT)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -31,11 +31,9 @@ static int pipe_pair(int fds[2], size_t capacity, int flags, __u32 kflags)
 	dev = kipc_dev_fd();
 	if (dev < 0)
 		return -1;
-	if (ioctl(dev, KIPC_IOC_PIPE, &args) < 0)
-		return -1;
-	fds[0] = args.fds[0];
-	fds[1] = args.fds[1];
-	return 0;
+	/* The module fills @fds, as pipe2(2): EFAULT, and no pipe, if it can't. */
+	args.fds = (uintptr_t)fds;
+	return ioctl(dev, KIPC_IOC_PIPE, &args) < 0 ? -1 : 0;
 }
 
 int kipc_pipe(int fds[2], size_t capacity, int flags)

@@ -175,8 +175,7 @@ static int ring_ioc_wait(struct kipc_ring *r, uint32_t what, uint32_t need,
 	args.what = what;
 	args.need = need;
 	if (abs_timeout) {
-		if (kipc_deadline_ns(abs_timeout, &args.timeout_ns) < 0)
-			return -1;
+		args.timeout = kipc_timeout_ptr(abs_timeout);
 		args.flags = KIPC_RING_TIMED;
 	}
 	return ioctl(r->fd, KIPC_IOC_RING_WAIT, &args) < 0 ? -1 : 0;

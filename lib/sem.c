@@ -10,37 +10,31 @@
 
 #include "internal.h"
 
-static int kipc_sem_do_wait(int fd, uint32_t flags, uint64_t timeout_ns)
+static int kipc_sem_do_wait(int fd, uint32_t flags,
+			    const struct timespec *abs_timeout)
 {
 	struct kipc_sem_wait args;
 
 	memset(&args, 0, sizeof(args));
 	args.flags = flags;
-	args.timeout_ns = timeout_ns;
+	args.timeout = kipc_timeout_ptr(abs_timeout);
 	return ioctl(fd, KIPC_IOC_SEM_WAIT, &args) < 0 ? -1 : 0;
 }
 
 int kipc_sem_wait(int fd)
 {
-	return kipc_sem_do_wait(fd, 0, 0);
+	return kipc_sem_do_wait(fd, 0, NULL);
 }
 
 int kipc_sem_trywait(int fd)
 {
-	return kipc_sem_do_wait(fd, KIPC_SEM_TRY, 0);
+	return kipc_sem_do_wait(fd, KIPC_SEM_TRY, NULL);
 }
 
+/* The module reads @abs_timeout: NULL or unreadable is EFAULT. */
 int kipc_sem_timedwait(int fd, const struct timespec *abs_timeout)
 {
-	__u64 ns;
-
-	if (!abs_timeout) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (kipc_deadline_ns(abs_timeout, &ns) < 0)
-		return -1;
-	return kipc_sem_do_wait(fd, KIPC_SEM_TIMED, ns);
+	return kipc_sem_do_wait(fd, KIPC_SEM_TIMED, abs_timeout);
 }
 
 int kipc_sem_wait_word(int fd, const uint32_t *word, uint32_t expected,
@@ -50,8 +44,7 @@ int kipc_sem_wait_word(int fd, const uint32_t *word, uint32_t expected,
 
 	memset(&args, 0, sizeof(args));
 	if (abs_timeout) {
-		if (kipc_deadline_ns(abs_timeout, &args.timeout_ns) < 0)
-			return -1;
+		args.timeout = kipc_timeout_ptr(abs_timeout);
 		args.flags = KIPC_SEM_TIMED;
 	}
 	args.uaddr = (uintptr_t)word;

@@ -37,11 +37,11 @@ static int new_named_mq(const char *name, unsigned int maxmsg, size_t msgsize)
 
 /* The ioctls themselves, so the tests pin down the ABI. */
 static int raw_send(int fd, const void *msg, uint64_t len, uint32_t prio,
-		    uint32_t flags, uint64_t timeout_ns)
+		    uint32_t flags, uint64_t timeout)
 {
 	struct kipc_mq_send a = {
 		.msg = (uintptr_t)msg, .len = len, .prio = prio,
-		.flags = flags, .timeout_ns = timeout_ns,
+		.flags = flags, .timeout = timeout,
 	};
 
 	return ioctl(fd, KIPC_IOC_MQ_SEND, &a);
@@ -49,11 +49,11 @@ static int raw_send(int fd, const void *msg, uint64_t len, uint32_t prio,
 
 /* Returns the length; *@prio is pre-filled with garbage. */
 static int raw_recv(int fd, void *buf, uint64_t len, uint32_t *prio,
-		    uint32_t flags, uint32_t sel_prio, uint64_t timeout_ns)
+		    uint32_t flags, uint32_t sel_prio, uint64_t timeout)
 {
 	struct kipc_mq_receive a = {
 		.buf = (uintptr_t)buf, .len = len, .flags = flags,
-		.sel_prio = sel_prio, .timeout_ns = timeout_ns,
+		.sel_prio = sel_prio, .timeout = timeout,
 	};
 	int ret;
 
@@ -674,22 +674,58 @@ TEST(bad_timespec_is_einval)
 	close(fd);
 }
 
-TEST(timeout_without_timed_flag_or_past_s64_max_is_einval)
+/*
+ * The module reads the deadline, as mq_timedsend(2) does: unreadable is
+ * EFAULT, a bad one EINVAL (mq_timedsend(2)'s rule: a negative tv_sec
+ * too), and a pointer without KIPC_MQ_TIMED EINVAL. Nothing is queued.
+ */
+TEST(deadlines_are_read_and_checked_by_the_module)
 {
+	static const struct timespec bad[] = {
+		{ 0, -1 }, { 0, 1000000000 }, { -1, 0 },
+	};
+	struct timespec ok = { 0, 0 };
 	char buf[16];
 	int fd = new_mq(1, 16);
+	void *none;
+	size_t i;
 
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(-1, raw_send(fd, "x", 1, 0, 0, 5));
-	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, raw_send(fd, "x", 1, 0, KIPC_MQ_TIMED, UINT64_MAX));
+	none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, none);
+
+	EXPECT_EQ(-1, raw_send(fd, "x", 1, 0, 0, (uintptr_t)&ok));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, raw_recv(fd, buf, sizeof(buf), NULL, 0, 0, 5));
 	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, raw_send(fd, "x", 1, 0, KIPC_MQ_TIMED, 0));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, raw_send(fd, "x", 1, 0, KIPC_MQ_TIMED, (uintptr_t)none));
+	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(-1, raw_recv(fd, buf, sizeof(buf), NULL, KIPC_MQ_TIMED, 0,
-			       (uint64_t)INT64_MAX + 1));
+			       (uintptr_t)none));
+	EXPECT_EQ(EFAULT, errno);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(-1, raw_send(fd, "x", 1, 0, KIPC_MQ_TIMED,
+				       (uintptr_t)&bad[i])) TH_LOG("%zu", i);
+		EXPECT_EQ(EINVAL, errno) TH_LOG("%zu", i);
+	}
+	EXPECT_EQ(0, curmsgs(fd));
+
+	/* The library passes the pointer on: the same answers, no crash. */
+	EXPECT_EQ(-1, kipc_mq_timedsend(fd, "x", 1, 0, none));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, kipc_mq_timedreceive(fd, buf, sizeof(buf), NULL, none));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, kipc_mq_timedsend(fd, "x", 1, 0, &bad[2]));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(0, curmsgs(fd));
+
+	/* A deadline past or far is fine: zero is past, the far one never. */
+	EXPECT_EQ(0, kipc_mq_timedsend(fd, "x", 1, 0, &ok));
+	ok.tv_sec = INT64_MAX;
+	EXPECT_EQ(1, kipc_mq_timedreceive(fd, buf, sizeof(buf), NULL, &ok));
+	munmap(none, 4096);
 	close(fd);
 }
 
@@ -2010,7 +2046,7 @@ TEST(batch_argument_checks)
 		case 2: b.pad = 1; break;
 		case 3: b.flags = KIPC_MQ_SEL_EXACT; break;
 		case 4: b.sel_prio = 1; break;
-		case 5: b.timeout_ns = 1; break;
+		case 5: b.timeout = 1; break;
 		}
 		EXPECT_EQ(-1, ioctl(fd, KIPC_IOC_MQ_SEND_BATCH, &b)) TH_LOG("%d", i);
 		EXPECT_EQ(EINVAL, errno) TH_LOG("%d", i);

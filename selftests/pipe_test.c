@@ -471,23 +471,39 @@ TEST(bad_pipe_arguments)
 	EXPECT_EQ(-1, fds[0]);
 }
 
-/* A struct the kernel can read but not write back: no fd may leak. */
+/*
+ * The module writes the two descriptors where pipe2(2) would: an array it
+ * cannot write, NULL included, is EFAULT, with no descriptor left open
+ * and no pipe made (libkipc used to make the pair and crash storing it).
+ */
 TEST(pipe_fds_unwritable_is_efault_without_leak)
 {
-	struct kipc_pipe_pair *a = mmap(NULL, 4096, PROT_READ,
-					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+	struct kipc_pipe_pair a;
 	int probe, after;
 
-	ASSERT_NE(MAP_FAILED, a);
-	ASSERT_LE(0, dev_fd());	/* opened before the probe, not during */
+	ASSERT_NE(MAP_FAILED, ro);
+	/* Both /dev/kipc descriptors opened before the probe, not during. */
+	ASSERT_LE(0, dev_fd());
+	ASSERT_EQ(0, kipc_version(NULL, NULL));
 	probe = dup(0);
 	close(probe);
-	EXPECT_EQ(-1, ioctl(dev_fd(), KIPC_IOC_PIPE, a));
+	EXPECT_EQ(-1, kipc_pipe(ro, 0, 0));
 	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, kipc_pipe(NULL, 0, 0));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, kipc_ring_pipe(ro, 0, 0));
+	EXPECT_EQ(EFAULT, errno);
+	memset(&a, 0, sizeof(a));
+	a.fds = (uintptr_t)ro;
+	EXPECT_EQ(-1, ioctl(dev_fd(), KIPC_IOC_PIPE, &a));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(0, ro[0]);
 	after = dup(0);
 	EXPECT_EQ(probe, after);
 	close(after);
-	munmap(a, 4096);
+	munmap(ro, 4096);
 }
 
 TEST(packet_mode_keeps_message_boundaries)

@@ -864,6 +864,7 @@ TEST(write_only_opener_cannot_map_data)
 
 TEST(bad_ring_ioctls)
 {
+	struct timespec ts = { 0, 0 };
 	struct kipc_ring_wait w;
 	struct kipc_ring_wake k;
 	int fds[2], plain[2], sem;
@@ -901,10 +902,22 @@ TEST(bad_ring_ioctls)
 	EXPECT_EQ(-1, ioctl(fds[1], KIPC_IOC_RING_WAIT, &w));
 	EXPECT_EQ(EINVAL, errno);
 	w.flags = 0;
-	w.timeout_ns = 1;
+	w.timeout = (uintptr_t)&ts;
 	EXPECT_EQ(-1, ioctl(fds[1], KIPC_IOC_RING_WAIT, &w));
 	EXPECT_EQ(EINVAL, errno);	/* a deadline without KIPC_RING_TIMED */
-	w.timeout_ns = 0;
+	w.flags = KIPC_RING_TIMED;
+	w.timeout = 0;			/* the module reads it: EFAULT */
+	EXPECT_EQ(-1, ioctl(fds[1], KIPC_IOC_RING_WAIT, &w));
+	EXPECT_EQ(EFAULT, errno);
+	ts.tv_nsec = 1000000000;
+	w.timeout = (uintptr_t)&ts;
+	EXPECT_EQ(-1, ioctl(fds[1], KIPC_IOC_RING_WAIT, &w));
+	EXPECT_EQ(EINVAL, errno);
+	ts.tv_sec = -1;			/* passed, as sem_timedwait(3) */
+	ts.tv_nsec = 0;
+	EXPECT_EQ(0, ioctl(fds[1], KIPC_IOC_RING_WAIT, &w));	/* free */
+	w.flags = 0;
+	w.timeout = 0;
 	EXPECT_EQ(0, ioctl(fds[1], KIPC_IOC_RING_WAIT, &w));	/* free */
 	EXPECT_EQ(-1, ioctl(fds[1], KIPC_IOC_RING_WAIT, NULL));
 	EXPECT_EQ(EFAULT, errno);
@@ -1010,6 +1023,8 @@ static void *hostile_user(void *arg)
 	struct kipc_ring_wait w;
 	char buf[PIPE_BUF];
 	struct pollfd pfd[2];
+	struct timespec ts;
+	uint64_t deadline;
 	unsigned int seed = h->seed * 7 + 1;
 
 	memset(buf, 'z', sizeof(buf));
@@ -1035,7 +1050,10 @@ static void *hostile_user(void *arg)
 			w.what = 1 + rand_r(&seed) % 3;
 			w.need = w.what == KIPC_RING_ROOM ? 1 + rand_r(&seed) % SMALL : 0;
 			w.flags = KIPC_RING_TIMED;
-			w.timeout_ns = mono_ns() + 2000000;
+			deadline = mono_ns() + 2000000;
+			ts.tv_sec = deadline / 1000000000;
+			ts.tv_nsec = deadline % 1000000000;
+			w.timeout = (uintptr_t)&ts;
 			ioctl(h->fds[w.what == KIPC_RING_DATA ? 0 : 1],
 			      KIPC_IOC_RING_WAIT, &w);
 		}

@@ -86,13 +86,13 @@ TEST(ioctl_argument_checks)
 	EXPECT_EQ(-1, ioctl(fd, KIPC_IOC_SEM_WAIT, &w));
 	EXPECT_EQ(EINVAL, errno);
 	w.pad = 0;
-	w.timeout_ns = 5;	/* a timeout without KIPC_SEM_TIMED */
+	w.timeout = 5;		/* a timeout without KIPC_SEM_TIMED */
 	EXPECT_EQ(-1, ioctl(fd, KIPC_IOC_SEM_WAIT, &w));
 	EXPECT_EQ(EINVAL, errno);
 	w.flags = KIPC_SEM_TIMED;
-	w.timeout_ns = UINT64_MAX;
+	w.timeout = UINT64_MAX;	/* the module reads it: not user memory */
 	EXPECT_EQ(-1, ioctl(fd, KIPC_IOC_SEM_WAIT, &w));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(EFAULT, errno);
 
 	memset(&p, 0, sizeof(p));
 	EXPECT_EQ(-1, ioctl(fd, KIPC_IOC_SEM_POST, &p));	/* count 0 */
@@ -199,6 +199,39 @@ TEST(timedwait_times_out)
 	ts.tv_nsec = 1000000000;
 	EXPECT_EQ(-1, kipc_sem_timedwait(fd, &ts));
 	EXPECT_EQ(EINVAL, errno);
+	close(fd);
+}
+
+/*
+ * The module reads the deadline: NULL or unreadable is EFAULT (where
+ * sem_timedwait(3) would crash reading it in user space), and no unit is
+ * taken; a negative tv_sec has passed (glibc's sem_timedwait answers
+ * ETIMEDOUT).
+ */
+TEST(timedwait_deadline_is_read_by_the_module)
+{
+	struct timespec past = { -1, 0 };
+	int fd = new_sem(1, 0, 0);
+	unsigned int value;
+	uint32_t word = 0;
+	void *none;
+
+	ASSERT_LE(0, fd);
+	none = mmap(NULL, page_size(), PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, none);
+	EXPECT_EQ(-1, kipc_sem_timedwait(fd, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, kipc_sem_timedwait(fd, none));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, kipc_sem_wait_word(fd, &word, 0, none));
+	EXPECT_EQ(EFAULT, errno);
+	ASSERT_EQ(0, kipc_sem_getvalue(fd, &value));
+	EXPECT_EQ(1, value);
+	EXPECT_EQ(0, kipc_sem_timedwait(fd, &past));	/* a unit waits */
+	EXPECT_EQ(-1, kipc_sem_timedwait(fd, &past));
+	EXPECT_EQ(ETIMEDOUT, errno);
+	munmap(none, page_size());
 	close(fd);
 }
 
@@ -520,10 +553,10 @@ static void *shared_page(void)
 }
 
 static int wait_word_raw(int fd, uint64_t uaddr, uint32_t expected,
-			 uint32_t flags, uint64_t timeout_ns)
+			 uint32_t flags, uint64_t timeout)
 {
 	struct kipc_sem_wait_word w = {
-		.timeout_ns = timeout_ns, .uaddr = uaddr,
+		.timeout = timeout, .uaddr = uaddr,
 		.expected = expected, .flags = flags,
 	};
 
@@ -566,7 +599,7 @@ TEST(wait_word_argument_checks)
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, wait_word_raw(fd, (uintptr_t)words, 0, KIPC_SEM_TIMED,
 				    (uint64_t)INT64_MAX + 1));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(EFAULT, errno);	/* the deadline is not user memory */
 	EXPECT_EQ(-1, wait_word_raw(fd, 0, 0, 0, 0));
 	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(-1, wait_word_raw(fd, 0xffff888000000000ull, 0, 0, 0));

@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 #define KIPC_LIB_VERSION_MAJOR	0
-#define KIPC_LIB_VERSION_MINOR	4
+#define KIPC_LIB_VERSION_MINOR	5
 #define KIPC_LIB_VERSION_PATCH	0
 
 /* Path of the device; the KIPC_DEVICE environment variable overrides it. */

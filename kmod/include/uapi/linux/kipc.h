@@ -26,8 +26,12 @@
 
 #define KIPC_DEVICE_NAME	"kipc"
 
-/* Bumped on any incompatible change of this header. */
-#define KIPC_ABI_VERSION	1
+/*
+ * Bumped on any incompatible change of this header. 2: deadlines and
+ * KIPC_IOC_PIPE's descriptors travel as user pointers the module reads
+ * and writes (EFAULT rather than a crash in the library).
+ */
+#define KIPC_ABI_VERSION	2
 
 /* Feature bits reported by KIPC_IOC_VERSION; one per object type or ability. */
 #define KIPC_FEAT_SEM		_BITULL(0)	/* KIPC_SEM objects */
@@ -241,13 +245,15 @@ struct kipc_stat {
  *            parameter (else EINVAL)
  * @oflag:    in: O_NONBLOCK and O_CLOEXEC, for both ends
  * @flags:    in: KIPC_F_PACKET and KIPC_F_RING, or 0
- * @fds:      out: read end, write end
+ * @fds:      in: user pointer to an int[2] that receives the read end and
+ *            the write end, as pipe2(2) fills its array: EFAULT, and no
+ *            descriptor is made, if it cannot be written
  */
 struct kipc_pipe_pair {
 	__u64 capacity;
 	__u32 oflag;
 	__u32 flags;
-	__s32 fds[2];
+	__u64 fds;
 };
 
 /**
@@ -422,12 +428,12 @@ struct kipc_ring_rec {
 #define KIPC_RING_LOCK		3	/* writers: the lock is free */
 
 /* struct kipc_ring_wait.flags */
-#define KIPC_RING_TIMED		_BITUL(0)	/* @timeout_ns is a deadline */
+#define KIPC_RING_TIMED		_BITUL(0)	/* @timeout is a deadline */
 
 /**
  * struct kipc_ring_wait - argument of KIPC_IOC_RING_WAIT
- * @timeout_ns: in: with KIPC_RING_TIMED, absolute CLOCK_MONOTONIC deadline
- *              (ETIMEDOUT), as in struct kipc_sem_wait; else zero
+ * @timeout:    in: with KIPC_RING_TIMED, the deadline as in struct
+ *              kipc_sem_wait (ETIMEDOUT); else zero
  * @what:       in: KIPC_RING_DATA (a reader), KIPC_RING_ROOM or
  *              KIPC_RING_LOCK (a writer); EBADF for the other end
  * @need:       in: KIPC_RING_ROOM: bytes of room to wait for, 1..size
@@ -444,7 +450,7 @@ struct kipc_ring_rec {
  * without KIPC_F_RING.
  */
 struct kipc_ring_wait {
-	__u64 timeout_ns;
+	__u64 timeout;
 	__u32 what;
 	__u32 need;
 	__u32 flags;
@@ -470,14 +476,16 @@ struct kipc_ring_wake {
 
 /* struct kipc_sem_wait.flags */
 #define KIPC_SEM_TRY		_BITUL(0)	/* never sleep: EAGAIN */
-#define KIPC_SEM_TIMED		_BITUL(1)	/* @timeout_ns is a deadline */
+#define KIPC_SEM_TIMED		_BITUL(1)	/* @timeout is a deadline */
 #define KIPC_SEM_WAIT_ALL	(KIPC_SEM_TRY | KIPC_SEM_TIMED)
 
 /**
  * struct kipc_sem_wait - argument of KIPC_IOC_SEM_WAIT
- * @timeout_ns: in: with KIPC_SEM_TIMED, absolute CLOCK_MONOTONIC deadline
- *              in nanoseconds (ETIMEDOUT when it passes; above KTIME_MAX,
- *              i.e. S64_MAX, is EINVAL); else must be zero
+ * @timeout:    in: with KIPC_SEM_TIMED, user pointer to a struct
+ *              __kernel_timespec, the absolute CLOCK_MONOTONIC deadline
+ *              (ETIMEDOUT when it passes; a negative tv_sec has passed,
+ *              as sem_timedwait(3) answers; EINVAL for a tv_nsec outside
+ *              0..999999999, EFAULT if it cannot be read); else zero
  * @flags:      in: KIPC_SEM_*
  * @pad:        must be zero
  *
@@ -488,7 +496,7 @@ struct kipc_ring_wake {
  * without write access.
  */
 struct kipc_sem_wait {
-	__u64 timeout_ns;
+	__u64 timeout;
 	__u32 flags;
 	__u32 pad;
 };
@@ -508,7 +516,7 @@ struct kipc_sem_post {
 
 /**
  * struct kipc_sem_wait_word - argument of KIPC_IOC_SEM_WAIT_WORD
- * @timeout_ns: in: as in struct kipc_sem_wait
+ * @timeout:    in: as in struct kipc_sem_wait
  * @uaddr:      in: a 32-bit word in the caller's memory, 4-byte aligned
  *              (EINVAL otherwise; EFAULT if it cannot be read)
  * @expected:   in: the value it must still hold for the caller to sleep
@@ -525,7 +533,7 @@ struct kipc_sem_post {
  * would sleep.
  */
 struct kipc_sem_wait_word {
-	__u64 timeout_ns;
+	__u64 timeout;
 	__u64 uaddr;
 	__u32 expected;
 	__u32 flags;
@@ -577,9 +585,12 @@ struct kipc_sem_value {
 /*
  * Flags of struct kipc_mq_send, kipc_mq_receive and kipc_mq_batch.
  *
- * KIPC_MQ_TIMED:    @timeout_ns is an absolute CLOCK_MONOTONIC deadline
- *                   (ETIMEDOUT when it passes; above S64_MAX is EINVAL);
- *                   without it @timeout_ns must be zero
+ * KIPC_MQ_TIMED:    @timeout is a user pointer to a struct
+ *                   __kernel_timespec, the absolute CLOCK_MONOTONIC
+ *                   deadline (ETIMEDOUT when it passes; EINVAL for a
+ *                   negative tv_sec or a tv_nsec outside 0..999999999, as
+ *                   mq_timedsend(2); EFAULT if it cannot be read); without
+ *                   it @timeout must be zero
  * KIPC_MQ_NONBLOCK: never sleep (EAGAIN), as if the handle were O_NONBLOCK
  *
  * Receive only, the selector (System V msgrcv() msgtyp semantics mapped
@@ -607,7 +618,7 @@ struct kipc_sem_value {
  * struct kipc_mq_send - argument of KIPC_IOC_MQ_SEND
  * @msg:        in: user pointer to the message (may be 0 if @len is 0)
  * @len:        in: its length, 0..msgsize (EMSGSIZE beyond)
- * @timeout_ns: in: with KIPC_MQ_TIMED, the deadline; else zero
+ * @timeout:    in: with KIPC_MQ_TIMED, the deadline; else zero
  * @prio:       in: priority, below KIPC_MQ_PRIO_MAX (else EINVAL)
  * @flags:      in: KIPC_MQ_TIMED, KIPC_MQ_NONBLOCK
  *
@@ -620,7 +631,7 @@ struct kipc_sem_value {
 struct kipc_mq_send {
 	__u64 msg;
 	__u64 len;
-	__u64 timeout_ns;
+	__u64 timeout;
 	__u32 prio;
 	__u32 flags;
 };
@@ -629,7 +640,7 @@ struct kipc_mq_send {
  * struct kipc_mq_receive - argument of KIPC_IOC_MQ_RECEIVE
  * @buf:        in: user pointer to the buffer
  * @len:        in: its size, at least msgsize (else EMSGSIZE, as POSIX)
- * @timeout_ns: in: with KIPC_MQ_TIMED, the deadline; else zero
+ * @timeout:    in: with KIPC_MQ_TIMED, the deadline; else zero
  * @flags:      in: KIPC_MQ_TIMED, KIPC_MQ_NONBLOCK, one KIPC_MQ_SEL_*
  * @sel_prio:   in: with a selector, its priority (below
  *              KIPC_MQ_PRIO_MAX); else zero
@@ -645,7 +656,7 @@ struct kipc_mq_send {
 struct kipc_mq_receive {
 	__u64 buf;
 	__u64 len;
-	__u64 timeout_ns;
+	__u64 timeout;
 	__u32 flags;
 	__u32 sel_prio;
 	__u32 prio;
@@ -671,7 +682,7 @@ struct kipc_mq_item {
  * struct kipc_mq_batch - argument of KIPC_IOC_MQ_SEND_BATCH and
  * KIPC_IOC_MQ_RECEIVE_BATCH
  * @items:      in: user pointer to @count struct kipc_mq_item
- * @timeout_ns: in: with KIPC_MQ_TIMED, the deadline; else zero
+ * @timeout:    in: with KIPC_MQ_TIMED, the deadline; else zero
  * @count:      in: 1..KIPC_MQ_BATCH_MAX
  * @flags:      in: as for a single send or receive (selectors: receive)
  * @sel_prio:   in: receive with a selector: its priority; else zero
@@ -686,7 +697,7 @@ struct kipc_mq_item {
  */
 struct kipc_mq_batch {
 	__u64 items;
-	__u64 timeout_ns;
+	__u64 timeout;
 	__u32 count;
 	__u32 flags;
 	__u32 sel_prio;
