@@ -330,9 +330,19 @@ static void inbox_add(struct grpc_chan *g, struct rcall *rc)
 	}
 }
 
+/*
+ * The pump reads g->stopping without g->lock (it is set under it, and the
+ * queue is shut right after, so a late read only costs one more event):
+ * an atomic load, so that the read is not a data race.
+ */
+static int stopping(struct grpc_chan *g)
+{
+	return __atomic_load_n(&g->stopping, __ATOMIC_ACQUIRE);
+}
+
 static void on_new_call(struct grpc_chan *g, struct rcall *rc, int ok)
 {
-	if (!ok || g->stopping) {
+	if (!ok || stopping(g)) {
 		rcall_free(rc);
 		return;
 	}
@@ -351,7 +361,7 @@ static void on_new_call(struct grpc_chan *g, struct rcall *rc, int ok)
 
 static void on_recv(struct grpc_chan *g, struct rcall *rc, int ok)
 {
-	if (g->stopping) {
+	if (stopping(g)) {
 		rcall_free(rc);
 		return;
 	}
@@ -672,7 +682,7 @@ static void stop_server(struct grpc_chan *g)
 	struct inbox_msg *m;
 
 	pthread_mutex_lock(&g->lock);
-	g->stopping = 1;
+	__atomic_store_n(&g->stopping, 1, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&g->lock);
 	if (g->started_server) {
 		grpc.server_shutdown_and_notify(g->server, g->cq,
