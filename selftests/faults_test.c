@@ -16,7 +16,7 @@
 #include <sched.h>
 #include <sys/mman.h>
 
-#include "storm_common.h"
+#include "stress.h"
 #include "kselftest_harness.h"
 
 #define MQ_DEPTH	8
@@ -26,59 +26,6 @@
 #define PERCENT		"10"
 
 static const char *const injectors[] = { "failslab", "fail_page_alloc" };
-
-static int put(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok ? 0 : -1;
-}
-
-static int knob(const char *injector, const char *file, const char *val)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/%s", injector, file);
-	return put(path, val);
-}
-
-static long knob_value(const char *injector, const char *file)
-{
-	char path[128], buf[32] = { 0 };
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/%s", injector, file);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (read(fd, buf, sizeof(buf) - 1) < 0)
-		buf[0] = 0;
-	close(fd);
-	return strtol(buf, NULL, 10);
-}
-
-/* Both injectors: @percent of the marked tasks' allocations, sleeping ones too. */
-static int arm(const char *percent, const char *times)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(injectors) / sizeof(injectors[0]); i++) {
-		const char *d = injectors[i];
-
-		knob(d, "ignore-gfp-highmem", "N");
-		knob(d, "min-order", "0");
-		if (knob(d, "ignore-gfp-wait", "N") ||
-		    knob(d, "task-filter", "Y") || knob(d, "verbose", "0") ||
-		    knob(d, "interval", "1") || knob(d, "times", times) ||
-		    knob(d, "probability", percent))
-			return -1;
-	}
-	return 0;
-}
 
 /* What the child tells the parent. */
 struct report {
@@ -324,19 +271,12 @@ static int name_step(struct model *m)
 	return 0;
 }
 
-static int count_one(const struct kipc_stat *st, void *arg)
-{
-	(void)st;
-	++*(int *)arg;
-	return 0;
-}
-
 /* The namespace's objects, over netlink (which may be refused too). */
 static int list_step(struct model *m)
 {
-	int n = 0;
+	int n = ns_objects();
 
-	if (kipc_list(0, count_one, &n))
+	if (n < 0)
 		return 0;	/* libnl's own errors mean nothing here */
 	if (n != m->objects)
 		BROKEN(m, "netlink lists %d objects, want %d", n, m->objects);
@@ -383,7 +323,7 @@ static int faulty_child(struct report *rep, unsigned int seed,
 		snprintf(rep->why, sizeof(rep->why), "setup: %s", strerror(errno));
 		return 1;
 	}
-	if (put("/proc/self/make-it-fail", "1")) {
+	if (write_file("/proc/self/make-it-fail", "1")) {
 		snprintf(rep->why, sizeof(rep->why), "make-it-fail: %s",
 			 strerror(errno));
 		return 1;
@@ -394,7 +334,7 @@ static int faulty_child(struct report *rep, unsigned int seed,
 		if (steps[rand_r(&m.seed) % (sizeof(steps) / sizeof(steps[0]))](&m))
 			return 1;
 	}
-	put("/proc/self/make-it-fail", "0");
+	write_file("/proc/self/make-it-fail", "0");
 	/* Without faults, all that is there is what the model says. */
 	m.draining = 1;
 	while (m.mq_len)
@@ -427,7 +367,7 @@ TEST_F_TIMEOUT(faults, every_call_succeeds_or_changes_nothing, 600)
 						 (unsigned long)(mono_ns() | 1));
 	struct report *rep;
 	struct kipc_limits before, after;
-	long left[2];
+	long injected[2];
 	size_t i;
 	pid_t pid;
 	int status;
@@ -437,7 +377,7 @@ TEST_F_TIMEOUT(faults, every_call_succeeds_or_changes_nothing, 600)
 	rep = shared_zeroed(sizeof(*rep));
 	ASSERT_NE(NULL, rep);
 	ASSERT_EQ(0, kipc_limits(&before));
-	ASSERT_EQ(0, arm(PERCENT, "1000000"));
+	ASSERT_EQ(2, fault_arm(injectors, 2, PERCENT));
 	TH_LOG("seed %u (KIPC_FAULT_SEED), %lu s, %s%% of allocations fail",
 	       seed, seconds, PERCENT);
 	pid = fork();
@@ -446,15 +386,15 @@ TEST_F_TIMEOUT(faults, every_call_succeeds_or_changes_nothing, 600)
 		_exit(faulty_child(rep, seed, seconds));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	for (i = 0; i < 2; i++)
-		left[i] = knob_value(injectors[i], "times");
-	arm("0", "0");
+		injected[i] = fault_injected(injectors[i]);
+	fault_arm(injectors, 2, "0");
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		TH_LOG("%s (status %#x)", rep->why, status);
 	for (i = 0; i < 2; i++)
-		TH_LOG("%s: %ld faults injected", injectors[i], 1000000 - left[i]);
+		TH_LOG("%s: %ld faults injected", injectors[i], injected[i]);
 	TH_LOG("%llu calls, %llu refused with ENOMEM, none broke a promise",
 	       (unsigned long long)rep->calls, (unsigned long long)rep->refused);
-	EXPECT_LT(0, 1000000 - left[0]);
+	EXPECT_LT(0, injected[0]);
 	EXPECT_LT(0, rep->refused);
 
 	/* The child's namespace, and its objects, go away asynchronously. */

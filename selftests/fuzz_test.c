@@ -37,7 +37,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
-#include "storm_common.h"
+#include "stress.h"
 #include "kselftest_harness.h"
 
 #define THREADS		4
@@ -711,86 +711,17 @@ static int fuzz_process(struct fuzz_shared *sh, unsigned int seed,
 
 /* --- Fault injection (debug kernel) ------------------------------------ */
 
-/*
- * The kernel's fault injectors (Documentation/fault-injection): each
- * fails its calls at random, only in tasks whose make-it-fail is set
- * (task-filter), @times at most, which counts down as it injects.
- */
-#define FAULT_TIMES	1000000
 static const char *const injectors[] = {
 	"failslab", "fail_page_alloc", "fail_usercopy",
 };
-
-static int debugfs_put(const char *dir, const char *file, const char *val)
-{
-	char path[128];
-	int fd, ok;
-
-	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/%s", dir, file);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok ? 0 : -1;
-}
-
-static long debugfs_get(const char *dir, const char *file)
-{
-	char path[128], buf[32] = { 0 };
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/%s", dir, file);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ignore(read(fd, buf, sizeof(buf) - 1));
-	close(fd);
-	return strtol(buf, NULL, 10);
-}
-
-/* Arm (@percent > 0) or disarm every injector the kernel has. */
-static int faults_arm(int percent)
-{
-	char v[16];
-	size_t i;
-	int armed = 0;
-
-	snprintf(v, sizeof(v), "%d", percent);
-	for (i = 0; i < sizeof(injectors) / sizeof(injectors[0]); i++) {
-		const char *d = injectors[i];
-
-		if (debugfs_get(d, "probability") < 0)
-			continue;	/* this kernel lacks it */
-		/* What the allocators may do anyway, except where asked not to. */
-		debugfs_put(d, "ignore-gfp-wait", "N");
-		debugfs_put(d, "ignore-gfp-highmem", "N");
-		debugfs_put(d, "min-order", "0");
-		if (debugfs_put(d, "task-filter", "Y") ||
-		    debugfs_put(d, "verbose", "0") ||
-		    debugfs_put(d, "interval", "1") ||
-		    debugfs_put(d, "times", percent ? "1000000" : "0") ||
-		    debugfs_put(d, "probability", v))
-			return -1;
-		armed++;
-	}
-	return armed;
-}
-
-/* Faults @injector injected since it was armed. */
-static long faults_injected(const char *injector)
-{
-	long left = debugfs_get(injector, "times");
-
-	return left < 0 ? -1 : FAULT_TIMES - left;
-}
+#define INJECTORS	(sizeof(injectors) / sizeof(injectors[0]))
 
 /* Set make-it-fail on every thread of @pid (inherited by what they fork). */
 static int make_it_fail(pid_t pid)
 {
 	char path[300];
 	struct dirent *e;
-	int n = 0, fd;
+	int n = 0;
 	DIR *d;
 
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
@@ -802,11 +733,7 @@ static int make_it_fail(pid_t pid)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/task/%s/make-it-fail",
 			 (int)pid, e->d_name);
-		fd = open(path, O_WRONLY | O_CLOEXEC);
-		if (fd >= 0 && write(fd, "1", 1) == 1)
-			n++;
-		if (fd >= 0)
-			close(fd);
+		n += write_file(path, "1") == 0;
 	}
 	closedir(d);
 	return n;
@@ -898,11 +825,11 @@ static void fuzz(struct __test_metadata *_metadata, FIXTURE_DATA(fuzz) *self,
 		sleep(1);
 	}
 	if (faulty) {
-		for (k = 0; k < sizeof(injectors) / sizeof(injectors[0]); k++)
-			if (faults_injected(injectors[k]) >= 0)
+		for (k = 0; k < INJECTORS; k++)
+			if (fault_injected(injectors[k]) >= 0)
 				TH_LOG("%s: %ld faults injected", injectors[k],
-				       faults_injected(injectors[k]));
-		faults_arm(0);
+				       fault_injected(injectors[k]));
+		fault_arm(injectors, INJECTORS, "0");
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 		char said[1024] = { 0 };
@@ -944,7 +871,7 @@ TEST_F_TIMEOUT(fuzz, every_call_while_allocations_and_copies_fail, 900)
 {
 	if (!on_debug_kernel())
 		SKIP(return, "no fault injection in debugfs (the debug kernel has it)");
-	ASSERT_LT(0, faults_arm(5));
+	ASSERT_LT(0, fault_arm(injectors, INJECTORS, "5"));
 	fuzz(_metadata, self, 1);
 }
 

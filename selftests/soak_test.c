@@ -2,7 +2,7 @@
 /*
  * Soak: several producer and consumer processes over each kipc type at
  * once, with random record sizes, for a while (8 s a type on the stock
- * kernels, 30 s on the debug kernel; KIPC_SOAK_SECONDS sets it). Every
+ * kernels, 15 s on the debug kernel; KIPC_SOAK_SECONDS sets it). Every
  * record is checked byte for byte and marked in a shared map: at the end
  * each one sent was received exactly once, and for semaphores the units
  * posted are the units taken plus what is left.
@@ -11,7 +11,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 
-#include "storm_common.h"
+#include "stress.h"
 #include "kselftest_harness.h"
 
 #define PRODUCERS_MAX	4
@@ -150,7 +150,7 @@ FIXTURE(soak) {
 
 FIXTURE_SETUP(soak)
 {
-	self->seconds = env_or("KIPC_SOAK_SECONDS", on_debug_kernel() ? 30 : 8);
+	self->seconds = env_or("KIPC_SOAK_SECONDS", on_debug_kernel() ? 15 : 8);
 	self->s.fd[0] = self->s.fd[1] = self->s.fd[2] = -1;
 }
 

@@ -16,7 +16,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 
-#include "storm_common.h"
+#include "stress.h"
 #include "kselftest_harness.h"
 
 #define WORKERS		6	/* children alive at once */
@@ -98,21 +98,6 @@ static long storm(struct __test_metadata *_metadata, struct storm_run *s,
 	return (long)k;
 }
 
-/* Objects of this network namespace, through netlink. */
-static int count_one(const struct kipc_stat *st, void *arg)
-{
-	(void)st;
-	++*(int *)arg;
-	return 0;
-}
-
-static int count_objects(void)
-{
-	int n = 0;
-
-	return kipc_list(0, count_one, &n) ? -1 : n;
-}
-
 static int count_fds(void)
 {
 	int fd, n = 0;
@@ -134,13 +119,13 @@ FIXTURE_SETUP(storm)
 {
 	self->seed = (unsigned int)env_or("KIPC_STORM_SEED",
 					  (unsigned long)(mono_ns() | 1));
-	self->kills = env_or("KIPC_STORM_KILLS", on_debug_kernel() ? 500 : 1000);
+	self->kills = env_or("KIPC_STORM_KILLS", on_debug_kernel() ? 400 : 1000);
 	self->s.sh = shared_zeroed(sizeof(*self->s.sh));
 	ASSERT_NE(NULL, self->s.sh);
 	self->s.fd = self->s.fd2 = -1;
 	/* The library's /dev/kipc descriptor is opened before counting. */
 	ASSERT_EQ(0, kipc_version(NULL, NULL));
-	self->objects = count_objects();
+	self->objects = ns_objects();
 	ASSERT_LE(0, self->objects);
 	self->fds = count_fds();
 	uniq_name(self->name, sizeof(self->name), "storm");
@@ -158,7 +143,7 @@ FIXTURE_TEARDOWN(storm)
 	kipc_unlink(self->name);
 	EXPECT_EQ(0, self->s.sh->bad) TH_LOG("%s: %s", self->s.what,
 					     self->s.sh->why);
-	EXPECT_EQ(self->objects, count_objects())
+	EXPECT_EQ(self->objects, ns_objects())
 		TH_LOG("%s: objects left behind", self->s.what);
 	EXPECT_EQ(self->fds, count_fds());
 	munmap(self->s.sh, sizeof(*self->s.sh));

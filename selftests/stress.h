@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the kill storms and the soak share: records that can be checked
- * byte for byte, a map shared with children that marks each record seen
- * exactly once, and how long to run.
+ * What the stress suites (storm, soak, fuzz, faults) share: records that
+ * can be checked byte for byte, a map shared with children that marks
+ * each record seen exactly once, how long to run, the namespace's object
+ * count, and the kernel's fault injectors.
  */
-#ifndef KIPC_STORM_COMMON_H
-#define KIPC_STORM_COMMON_H
+#ifndef KIPC_STRESS_H
+#define KIPC_STRESS_H
 
 #include <limits.h>
 #include <sys/mman.h>
@@ -127,4 +128,103 @@ static inline unsigned long env_or(const char *name, unsigned long dflt)
 	return n ? n : dflt;
 }
 
-#endif /* KIPC_STORM_COMMON_H */
+/* Objects of the caller's network namespace, over netlink; -1 on error. */
+static inline int stress_count_one(const struct kipc_stat *st, void *arg)
+{
+	(void)st;
+	++*(int *)arg;
+	return 0;
+}
+
+static inline int ns_objects(void)
+{
+	int n = 0;
+
+	return kipc_list(0, stress_count_one, &n) ? -1 : n;
+}
+
+/*
+ * The kernel's fault injectors (Documentation/fault-injection), in
+ * debugfs on the debug kernel: each fails calls at random in the tasks
+ * whose /proc/PID/make-it-fail is set (task-filter), at most @times
+ * times, counting down as it injects.
+ */
+#define FAULT_TIMES	1000000
+
+/* Write @val to the file at @path (a /proc or debugfs knob). */
+static inline int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+static inline int fault_knob(const char *injector, const char *file,
+			     const char *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/%s", injector, file);
+	return write_file(path, val);
+}
+
+static inline long fault_knob_value(const char *injector, const char *file)
+{
+	char path[128], buf[32] = { 0 };
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/%s", injector, file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (read(fd, buf, sizeof(buf) - 1) < 0)
+		buf[0] = 0;
+	close(fd);
+	return strtol(buf, NULL, 10);
+}
+
+/*
+ * Arm each of the @n @injectors this kernel has to fail @percent% of the
+ * marked tasks' calls, those that may sleep too ("0" disarms). Returns
+ * how many it armed, or -1.
+ */
+static inline int fault_arm(const char *const *injectors, size_t n,
+			    const char *percent)
+{
+	const char *times = strcmp(percent, "0") ? "1000000" : "0";
+	int armed = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const char *d = injectors[i];
+
+		if (fault_knob_value(d, "probability") < 0)
+			continue;	/* this kernel lacks it */
+		/* Knobs only some injectors have. */
+		fault_knob(d, "ignore-gfp-wait", "N");
+		fault_knob(d, "ignore-gfp-highmem", "N");
+		fault_knob(d, "min-order", "0");
+		if (fault_knob(d, "task-filter", "Y") ||
+		    fault_knob(d, "verbose", "0") ||
+		    fault_knob(d, "interval", "1") ||
+		    fault_knob(d, "times", times) ||
+		    fault_knob(d, "probability", percent))
+			return -1;
+		armed++;
+	}
+	return armed;
+}
+
+/* Faults @injector injected since it was armed, or -1 if it has none. */
+static inline long fault_injected(const char *injector)
+{
+	long left = fault_knob_value(injector, "times");
+
+	return left < 0 ? -1 : FAULT_TIMES - left;
+}
+
+#endif /* KIPC_STRESS_H */
