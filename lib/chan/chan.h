@@ -107,13 +107,29 @@ int chan_kipc_ready(void);
 int chan_capable(int cap);
 
 /*
- * Load the shared library @soname and resolve @count symbols @names into
- * @funcs (dlsym order), once per process: 0, or -1 with ENODEV and the
- * reason in @why (which then stays set). A statically linked program
- * cannot load libraries: that is its reason.
+ * A shared library an RPC channel loads on first use: its soname, the
+ * symbols it needs (@names, in the order of the function pointers at
+ * @funcs), and why it could not be loaded, once that is known.
  */
-int chan_dl_load(const char *soname, const char *const *names, void **funcs,
-		 size_t count, char *why, size_t whylen);
+struct chan_lib {
+	const char *soname;
+	const char *const *names;
+	void **funcs;
+	size_t count;
+	char why[160];
+};
+
+#define CHAN_LIB(so, names_, table) {					\
+	.soname = (so), .names = (names_), .funcs = (void **)(table),	\
+	.count = sizeof(names_) / sizeof((names_)[0]),			\
+}
+
+/*
+ * Load @lib once per process: NULL, or the reason it cannot be loaded
+ * (errno ENODEV), which then stays. A statically linked program cannot
+ * load libraries: that is its reason.
+ */
+const char *chan_lib_unavailable(struct chan_lib *lib);
 
 /*
  * A private directory for a channel's socket files: $TMPDIR (or /tmp)

@@ -71,7 +71,7 @@ static const char *const dbus_names[] = {
 #undef X
 };
 
-static char dbus_why[160];
+static struct chan_lib dbus_lib = CHAN_LIB("libdbus-1.so.3", dbus_names, &dbus);
 
 struct dbus_chan {
 	char dir[PATH_MAX - 32];
@@ -101,10 +101,10 @@ static const char *daemon_path(void)
 
 static const char *dbus_unavailable(void)
 {
-	if (chan_dl_load("libdbus-1.so.3", dbus_names, (void **)&dbus,
-			 sizeof(dbus_names) / sizeof(dbus_names[0]), dbus_why,
-			 sizeof(dbus_why)))
-		return dbus_why;
+	const char *why = chan_lib_unavailable(&dbus_lib);
+
+	if (why)
+		return why;
 	if (!daemon_path())
 		return "no dbus-daemon (package dbus-daemon)";
 	return NULL;

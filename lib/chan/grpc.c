@@ -75,7 +75,7 @@ static const char *const grpc_names[] = {
 	"gpr_inf_future",
 };
 
-static char grpc_why[160];
+static struct chan_lib grpc_lib = CHAN_LIB("libgrpc.so.29", grpc_names, &grpc);
 
 /* What a completion is for: the low bits of its tag. */
 enum {
@@ -133,11 +133,7 @@ struct grpc_chan {
 
 static const char *grpc_unavailable(void)
 {
-	if (chan_dl_load("libgrpc.so.29", grpc_names, (void **)&grpc,
-			 sizeof(grpc_names) / sizeof(grpc_names[0]), grpc_why,
-			 sizeof(grpc_why)))
-		return grpc_why;
-	return NULL;
+	return chan_lib_unavailable(&grpc_lib);
 }
 
 static size_t grpc_limit(void)

@@ -33,43 +33,44 @@ extern __typeof__(dlerror) dlerror __attribute__((weak));
 /* Guards every library's funcs[] and why[]: each is loaded once. */
 static pthread_mutex_t dl_lock = PTHREAD_MUTEX_INITIALIZER;
 
-int chan_dl_load(const char *soname, const char *const *names, void **funcs,
-		 size_t count, char *why, size_t whylen)
+const char *chan_lib_unavailable(struct chan_lib *lib)
 {
+	const char *why = NULL;
 	void *h;
 	size_t i;
-	int ret = 0;
 
 	pthread_mutex_lock(&dl_lock);
-	if (why[0] || funcs[0])
+	if (lib->why[0] || lib->funcs[0])
 		goto out;
 	/* No program interpreter (AT_BASE 0): statically linked. */
 	if (!dlopen || !getauxval(AT_BASE)) {
-		snprintf(why, whylen, "a statically linked program cannot load %s",
-			 soname);
+		snprintf(lib->why, sizeof(lib->why),
+			 "a statically linked program cannot load %s",
+			 lib->soname);
 		goto out;
 	}
 	/* Kept loaded for the process's life: its threads may outlive us. */
-	h = dlopen(soname, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+	h = dlopen(lib->soname, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
 	if (!h) {
-		snprintf(why, whylen, "%s", dlerror());
+		snprintf(lib->why, sizeof(lib->why), "%s", dlerror());
 		goto out;
 	}
-	for (i = 0; i < count; i++) {
-		funcs[i] = dlsym(h, names[i]);
-		if (!funcs[i]) {
-			snprintf(why, whylen, "%s has no %s", soname, names[i]);
-			funcs[0] = NULL;
+	for (i = 0; i < lib->count; i++) {
+		lib->funcs[i] = dlsym(h, lib->names[i]);
+		if (!lib->funcs[i]) {
+			snprintf(lib->why, sizeof(lib->why), "%s has no %s",
+				 lib->soname, lib->names[i]);
+			lib->funcs[0] = NULL;
 			goto out;
 		}
 	}
 out:
-	if (why[0]) {
+	if (lib->why[0]) {
 		errno = ENODEV;
-		ret = -1;
+		why = lib->why;
 	}
 	pthread_mutex_unlock(&dl_lock);
-	return ret;
+	return why;
 }
 
 int chan_rundir_make(char *dir, size_t len, const char *tag)

@@ -46,7 +46,7 @@ static const char *const zmq_names[] = {
 #undef X
 };
 
-static char zmq_why[160];
+static struct chan_lib zmq_lib = CHAN_LIB("libzmq.so.5", zmq_names, &zmq);
 
 struct zmq_chan {
 	char dir[PATH_MAX - 32];
@@ -57,11 +57,7 @@ struct zmq_chan {
 
 static const char *zeromq_unavailable(void)
 {
-	if (chan_dl_load("libzmq.so.5", zmq_names, (void **)&zmq,
-			 sizeof(zmq_names) / sizeof(zmq_names[0]), zmq_why,
-			 sizeof(zmq_why)))
-		return zmq_why;
-	return NULL;
+	return chan_lib_unavailable(&zmq_lib);
 }
 
 static size_t zeromq_limit(void)

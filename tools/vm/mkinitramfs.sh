@@ -8,7 +8,7 @@
 # inside the archive whoever builds it.
 #
 # The RPC channels need more: the shared libraries libkipc loads for them
-# (the sonames its sources pass to chan_dl_load()), dbus-daemon, and the
+# (the sonames its sources name in CHAN_LIB()), dbus-daemon, and the
 # kernel's own binder_linux.ko for the kernel of KIPC_KO (decompressed:
 # busybox's insmod reads plain .ko files). Dynamic programs get the
 # libraries ldd lists, and the loader with them; the kipc tool goes in
@@ -75,7 +75,7 @@ for b in ${KIPC_INITRAMFS_BINS:-}; do
 done
 
 # The RPC row: its libraries, by the sonames libkipc loads, and the daemon.
-for so in $(sed -n 's/.*chan_dl_load("\([^"]*\)".*/\1/p' "$top"/lib/chan/*.c); do
+for so in $(sed -n 's/.*CHAN_LIB("\([^"]*\)".*/\1/p' "$top"/lib/chan/*.c); do
 	# awk reads to the end: an early exit would kill ldconfig with
 	# SIGPIPE, which pipefail turns into a failed build.
 	lib=$(/sbin/ldconfig -p |
