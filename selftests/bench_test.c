@@ -9,7 +9,6 @@
  *
  * Runs the tool at KIPC_BIN (see tool.h).
  */
-#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -20,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "json.h"
 #include "kipc.h"
 #include "kselftest_harness.h"
@@ -443,30 +443,27 @@ TEST_F_TIMEOUT(bench, batches_are_rows_of_their_own, 300)
 	json_free(&root);
 }
 
+/* Is process @pid a kipc tool (/proc/PID/comm)? */
+static int is_kipc(const char *pid, void *arg)
+{
+	char path[300], comm[64];
+	int kipc = 0;
+	FILE *f;
+
+	(void)arg;
+	snprintf(path, sizeof(path), "/proc/%s/comm", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	kipc = fgets(comm, sizeof(comm), f) && !strcmp(comm, "kipc\n");
+	fclose(f);
+	return kipc;
+}
+
 /* Processes whose name is "kipc": what a bench left behind, if anything. */
 static int count_kipc_processes(void)
 {
-	char path[300], comm[64];
-	struct dirent *d;
-	int n = 0;
-	DIR *dir = opendir("/proc");
-	FILE *f;
-
-	if (!dir)
-		return -1;
-	while ((d = readdir(dir))) {
-		if (d->d_name[0] < '0' || d->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/comm", d->d_name);
-		f = fopen(path, "re");
-		if (!f)
-			continue;
-		if (fgets(comm, sizeof(comm), f) && !strcmp(comm, "kipc\n"))
-			n++;
-		fclose(f);
-	}
-	closedir(dir);
-	return n;
+	return count_processes(is_kipc, NULL);
 }
 
 static int count_sysv(const char *path)

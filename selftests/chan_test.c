@@ -302,32 +302,29 @@ static int count_fds(const char *mech)
 	return n;
 }
 
-/* Processes whose parent is this one, zombies too (/proc/PID/stat). */
-static int count_children(void)
+/* Is process @pid a child of this one (/proc/PID/stat)? */
+static int is_my_child(const char *pid, void *arg)
 {
-	DIR *d = opendir("/proc");
-	int n = 0, ppid;
-	struct dirent *e;
 	char path[300];
+	int ppid, mine = 0;
 	FILE *f;
 
-	if (!d)
-		return -1;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] < '1' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
-		f = fopen(path, "re");
-		if (!f)
-			continue;
-		/* pid (comm) state ppid: comm may hold spaces, not ')'. */
-		if (fscanf(f, "%*d (%*[^)]) %*c %d", &ppid) == 1 &&
-		    ppid == getpid())
-			n++;
-		fclose(f);
-	}
-	closedir(d);
-	return n;
+	(void)arg;
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	/* pid (comm) state ppid: comm may hold spaces, not ')'. */
+	if (fscanf(f, "%*d (%*[^)]) %*c %d", &ppid) == 1)
+		mine = ppid == getpid();
+	fclose(f);
+	return mine;
+}
+
+/* Processes whose parent is this one, zombies too. */
+static int count_children(void)
+{
+	return count_processes(is_my_child, NULL);
 }
 
 static int count_lines(const char *path)

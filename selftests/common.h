@@ -7,6 +7,7 @@
 #ifndef KIPC_SELFTEST_COMMON_H
 #define KIPC_SELFTEST_COMMON_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -217,6 +218,27 @@ static inline int wait_blocked_tasks(int fd, unsigned int in, unsigned int out)
 		usleep(10000);
 	}
 	return -1;
+}
+
+/*
+ * Processes (zombies too) for which @match(pid, @arg) is true, @pid being
+ * its /proc directory's name; -1 if /proc cannot be read.
+ */
+static inline int count_processes(int (*match)(const char *pid, void *arg),
+				  void *arg)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (e->d_name[0] >= '1' && e->d_name[0] <= '9' &&
+		    match(e->d_name, arg))
+			n++;
+	closedir(d);
+	return n;
 }
 
 /* The exit status of child @pid, or 128 + signal if it was killed. */
