@@ -8,7 +8,7 @@
 #include <linux/time64.h>
 #include <linux/uaccess.h>
 
-#include "kipc.h"
+#include "internal.h"
 
 /*
  * If @timed, read the absolute CLOCK_MONOTONIC deadline at @utimeout into

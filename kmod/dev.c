@@ -18,7 +18,7 @@
 #include <linux/sched.h>
 #include <linux/uaccess.h>
 
-#include "kipc.h"
+#include "internal.h"
 
 static int kipc_dev_version(void __user *argp)
 {

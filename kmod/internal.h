@@ -27,8 +27,8 @@
  * An anonymous or unlinked object therefore dies with its last handle; a
  * named one outlives its handles until it is unlinked or the module goes.
  */
-#ifndef _KIPC_H
-#define _KIPC_H
+#ifndef _KIPC_INTERNAL_H
+#define _KIPC_INTERNAL_H
 
 #include <linux/fs.h>
 #include <linux/hrtimer.h>
@@ -337,4 +337,4 @@ extern const struct kipc_type_ops kipc_mq_ops;
 int kipc_dev_register(void);
 void kipc_dev_unregister(void);
 
-#endif /* _KIPC_H */
+#endif /* _KIPC_INTERNAL_H */

@@ -8,7 +8,7 @@
 #include <linux/init.h>
 #include <linux/module.h>
 
-#include "kipc.h"
+#include "internal.h"
 #include "version.h"
 
 static int __init kipc_init(void)

@@ -79,7 +79,7 @@
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
 
-#include "kipc.h"
+#include "internal.h"
 
 static unsigned int mq_maxmsg_max = 65536;
 module_param(mq_maxmsg_max, uint, 0644);
@@ -841,7 +841,7 @@ static bool kipc_mq_nonblock(struct file *file, u32 flags)
 	return (flags & KIPC_MQ_NONBLOCK) || (file->f_flags & O_NONBLOCK);
 }
 
-static int kipc_mq_send(struct file *file, struct kipc_mq_send __user *us)
+static int kipc_mq_ioc_send(struct file *file, struct kipc_mq_send __user *us)
 {
 	struct kipc_mq *mq = kipc_mq_file(file);
 	struct kipc_mq_message *m;
@@ -948,7 +948,8 @@ static int kipc_mq_deliver(struct kipc_mq *mq, struct kipc_mq_message *m,
 	return err;
 }
 
-static int kipc_mq_receive(struct file *file, struct kipc_mq_receive __user *ur)
+static int kipc_mq_ioc_receive(struct file *file,
+			       struct kipc_mq_receive __user *ur)
 {
 	struct kipc_mq *mq = kipc_mq_file(file);
 	struct kipc_mq_receive args;
@@ -1018,7 +1019,8 @@ static int kipc_mq_send_item(struct file *file, struct kipc_mq_item __user *ui,
 	return err;
 }
 
-static int kipc_mq_send_batch(struct file *file, struct kipc_mq_batch __user *ub)
+static int kipc_mq_ioc_send_batch(struct file *file,
+				  struct kipc_mq_batch __user *ub)
 {
 	struct kipc_mq_item __user *items;
 	struct kipc_mq_batch args;
@@ -1080,8 +1082,8 @@ static int kipc_mq_receive_item(struct file *file,
 	return err;
 }
 
-static int kipc_mq_receive_batch(struct file *file,
-				 struct kipc_mq_batch __user *ub)
+static int kipc_mq_ioc_receive_batch(struct file *file,
+				     struct kipc_mq_batch __user *ub)
 {
 	struct kipc_mq_item __user *items;
 	struct kipc_mq_batch args;
@@ -1121,7 +1123,7 @@ static int kipc_mq_receive_batch(struct file *file,
 
 /* Attributes and notification. */
 
-static int kipc_mq_getattr(struct file *file, struct kipc_mq_info __user *ui)
+static int kipc_mq_ioc_getattr(struct file *file, struct kipc_mq_info __user *ui)
 {
 	struct kipc_mq *mq = kipc_mq_file(file);
 	struct kipc_mq_info info = {
@@ -1136,7 +1138,7 @@ static int kipc_mq_getattr(struct file *file, struct kipc_mq_info __user *ui)
 	return 0;
 }
 
-static int kipc_mq_notify(struct file *file, struct kipc_mq_notify __user *un)
+static int kipc_mq_ioc_notify(struct file *file, struct kipc_mq_notify __user *un)
 {
 	struct kipc_handle *h = kipc_file_handle(file);
 	struct kipc_mq *mq = kipc_mq(h->obj);
@@ -1193,17 +1195,17 @@ static long kipc_mq_ioctl(struct file *file, unsigned int cmd,
 
 	switch (cmd) {
 	case KIPC_IOC_MQ_SEND:
-		return kipc_mq_send(file, argp);
+		return kipc_mq_ioc_send(file, argp);
 	case KIPC_IOC_MQ_RECEIVE:
-		return kipc_mq_receive(file, argp);
+		return kipc_mq_ioc_receive(file, argp);
 	case KIPC_IOC_MQ_GETATTR:
-		return kipc_mq_getattr(file, argp);
+		return kipc_mq_ioc_getattr(file, argp);
 	case KIPC_IOC_MQ_NOTIFY:
-		return kipc_mq_notify(file, argp);
+		return kipc_mq_ioc_notify(file, argp);
 	case KIPC_IOC_MQ_SEND_BATCH:
-		return kipc_mq_send_batch(file, argp);
+		return kipc_mq_ioc_send_batch(file, argp);
 	case KIPC_IOC_MQ_RECEIVE_BATCH:
-		return kipc_mq_receive_batch(file, argp);
+		return kipc_mq_ioc_receive_batch(file, argp);
 	default:
 		return kipc_obj_ioctl(file, cmd, arg);
 	}

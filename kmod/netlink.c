@@ -41,7 +41,7 @@
 #include <net/netlink.h>
 #include <net/sock.h>
 
-#include "kipc.h"
+#include "internal.h"
 
 enum kipc_nl_groups {
 	KIPC_NL_GRP_EVENTS,

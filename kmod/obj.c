@@ -20,7 +20,7 @@
 #include <linux/uaccess.h>
 #include <net/net_namespace.h>
 
-#include "kipc.h"
+#include "internal.h"
 
 #define KIPC_OFLAGS	(O_ACCMODE | O_CREAT | O_EXCL | O_NONBLOCK | O_CLOEXEC)
 
@@ -585,7 +585,7 @@ void kipc_obj_fill_stat(struct kipc_obj *obj, struct kipc_stat *st,
 	obj->ops->stat(obj, st);
 }
 
-static int kipc_obj_stat(struct file *file, struct kipc_stat __user *ust)
+static int kipc_obj_ioc_stat(struct file *file, struct kipc_stat __user *ust)
 {
 	struct kipc_handle *h = kipc_file_handle(file);
 	struct kipc_obj *obj = h->obj;
@@ -621,6 +621,6 @@ static int kipc_obj_stat(struct file *file, struct kipc_stat __user *ust)
 long kipc_obj_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	if (kipc_ioc_match(cmd, KIPC_IOC_STAT))
-		return kipc_obj_stat(file, (struct kipc_stat __user *)arg);
+		return kipc_obj_ioc_stat(file, (struct kipc_stat __user *)arg);
 	return -ENOTTY;
 }

@@ -46,7 +46,7 @@
 #include <asm/ioctls.h>
 #include <linux/wait.h>
 
-#include "kipc.h"
+#include "internal.h"
 
 static unsigned int pipe_max_size = 1 << 20;
 module_param(pipe_max_size, uint, 0644);
@@ -431,8 +431,8 @@ static __poll_t kipc_pipe_poll(struct file *file, poll_table *wait)
 	return mask;
 }
 
-static long kipc_pipe_setsize(struct kipc_pipe *p,
-			      struct kipc_pipe_size __user *us)
+static long kipc_pipe_ioc_setsize(struct kipc_pipe *p,
+				  struct kipc_pipe_size __user *us)
 {
 	struct kipc_pipe_size args;
 	unsigned int size, used;
@@ -506,7 +506,7 @@ static long kipc_pipe_ioctl(struct file *file, unsigned int cmd,
 		/* Its pages are in the mappings: the size stays. */
 		if (p->mapped)
 			return -EBUSY;
-		return kipc_pipe_setsize(p, (void __user *)arg);
+		return kipc_pipe_ioc_setsize(p, (void __user *)arg);
 	default:
 		return kipc_obj_ioctl(file, cmd, arg);
 	}

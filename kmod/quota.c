@@ -29,7 +29,7 @@
 #include <linux/spinlock.h>
 #include <linux/user_namespace.h>
 
-#include "kipc.h"
+#include "internal.h"
 
 static unsigned int max_objects = 65536;
 module_param(max_objects, uint, 0644);

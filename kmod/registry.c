@@ -40,7 +40,7 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
-#include "kipc.h"
+#include "internal.h"
 
 /**
  * struct kipc_net - per network namespace state

@@ -35,7 +35,7 @@
 #include <linux/uio.h>
 #include <linux/vmalloc.h>
 
-#include "kipc.h"
+#include "internal.h"
 #include "ring.h"
 
 #define RING_REC	sizeof(struct kipc_ring_rec)

@@ -2,7 +2,7 @@
 /*
  * Inside a mapped ring: shared by ring.c (the protocol's kernel side) and
  * ring_map.c (the mappings). Everything else sees struct kipc_ring only
- * through the functions in kipc.h.
+ * through the functions in internal.h.
  */
 #ifndef _KIPC_RING_H
 #define _KIPC_RING_H
@@ -12,7 +12,7 @@
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 
-#include "kipc.h"
+#include "internal.h"
 
 /**
  * struct kipc_ring - a mappable ring

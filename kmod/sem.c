@@ -41,7 +41,7 @@
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 
-#include "kipc.h"
+#include "internal.h"
 
 /**
  * struct kipc_sem - a semaphore
@@ -72,7 +72,7 @@ struct kipc_sem {
 };
 
 /**
- * struct kipc_sem_waiter - a task sleeping in kipc_sem_wait()
+ * struct kipc_sem_waiter - a task sleeping in kipc_sem_ioc_wait()
  * @node:    in kipc_sem.waiters while waiting
  * @task:    the sleeper
  * @h:       the handle it waits through, for undo
@@ -245,7 +245,7 @@ static bool kipc_sem_take(struct kipc_sem *sem, struct kipc_handle *h)
 	return true;
 }
 
-static int kipc_sem_wait(struct file *file, struct kipc_sem_wait __user *uw)
+static int kipc_sem_ioc_wait(struct file *file, struct kipc_sem_wait __user *uw)
 {
 	struct kipc_handle *h = kipc_file_handle(file);
 	struct kipc_sem *sem = kipc_sem(h->obj);
@@ -290,8 +290,8 @@ static int kipc_sem_read_word_locked(u32 __user *uaddr, u32 *val)
 	return ret;
 }
 
-static int kipc_sem_wait_word(struct file *file,
-			      struct kipc_sem_wait_word __user *uw)
+static int kipc_sem_ioc_wait_word(struct file *file,
+				  struct kipc_sem_wait_word __user *uw)
 {
 	struct kipc_handle *h = kipc_file_handle(file);
 	struct kipc_sem *sem = kipc_sem(h->obj);
@@ -334,7 +334,7 @@ static int kipc_sem_wait_word(struct file *file,
 	return kipc_sem_sleep(sem, h, deadline);
 }
 
-static int kipc_sem_post(struct file *file, struct kipc_sem_post __user *up)
+static int kipc_sem_ioc_post(struct file *file, struct kipc_sem_post __user *up)
 {
 	struct kipc_handle *h = kipc_file_handle(file);
 	struct kipc_sem *sem = kipc_sem(h->obj);
@@ -364,8 +364,8 @@ static int kipc_sem_post(struct file *file, struct kipc_sem_post __user *up)
 	return 0;
 }
 
-static int kipc_sem_wake_waiters(struct file *file,
-				 struct kipc_sem_wake __user *uw)
+static int kipc_sem_ioc_wake_waiters(struct file *file,
+				     struct kipc_sem_wake __user *uw)
 {
 	struct kipc_handle *h = kipc_file_handle(file);
 	struct kipc_sem *sem = kipc_sem(h->obj);
@@ -389,8 +389,8 @@ static int kipc_sem_wake_waiters(struct file *file,
 	return woken;
 }
 
-static int kipc_sem_getvalue(struct file *file,
-			     struct kipc_sem_value __user *uv)
+static int kipc_sem_ioc_getvalue(struct file *file,
+				 struct kipc_sem_value __user *uv)
 {
 	struct kipc_sem *sem = kipc_sem(kipc_file_handle(file)->obj);
 	struct kipc_sem_value v = { .max = sem->max };
@@ -408,15 +408,15 @@ static long kipc_sem_ioctl(struct file *file, unsigned int cmd,
 
 	switch (cmd) {
 	case KIPC_IOC_SEM_WAIT:
-		return kipc_sem_wait(file, argp);
+		return kipc_sem_ioc_wait(file, argp);
 	case KIPC_IOC_SEM_POST:
-		return kipc_sem_post(file, argp);
+		return kipc_sem_ioc_post(file, argp);
 	case KIPC_IOC_SEM_GETVALUE:
-		return kipc_sem_getvalue(file, argp);
+		return kipc_sem_ioc_getvalue(file, argp);
 	case KIPC_IOC_SEM_WAIT_WORD:
-		return kipc_sem_wait_word(file, argp);
+		return kipc_sem_ioc_wait_word(file, argp);
 	case KIPC_IOC_SEM_WAKE:
-		return kipc_sem_wake_waiters(file, argp);
+		return kipc_sem_ioc_wake_waiters(file, argp);
 	default:
 		return kipc_obj_ioctl(file, cmd, arg);
 	}

@@ -26,7 +26,7 @@
  * export to modules.)
  *
  * Sizes are whole pages and never change implicitly: writes stop at the
- * end, resizes go through kipc_shm_resize() and vfs_truncate(), which
+ * end, resizes go through kipc_shm_ioc_resize() and vfs_truncate(), which
  * unmaps what a shrink cuts off so that touching it raises SIGBUS.
  *
  * Seals follow memfd. KIPC_SEAL_WRITE uses the same mechanism as
@@ -74,7 +74,7 @@
 #include <net/netlink.h>
 
 #include "compat.h"
-#include "kipc.h"
+#include "internal.h"
 
 /* The seals are memfd's, so they can be copied into shmem's as they are. */
 static_assert(KIPC_SEAL_SEAL == F_SEAL_SEAL);
@@ -441,8 +441,8 @@ static int kipc_shm_set_size(struct kipc_shm *shm, loff_t size)
 	return err;
 }
 
-static int kipc_shm_resize(struct file *file,
-			   struct kipc_shm_resize __user *ur)
+static int kipc_shm_ioc_resize(struct file *file,
+			       struct kipc_shm_resize __user *ur)
 {
 	struct kipc_shm *shm = kipc_shm_file(file);
 	struct kipc_shm_resize args;
@@ -464,7 +464,7 @@ static int kipc_shm_resize(struct file *file,
 	return err;
 }
 
-static int kipc_shm_seal(struct file *file, struct kipc_shm_seal __user *us)
+static int kipc_shm_ioc_seal(struct file *file, struct kipc_shm_seal __user *us)
 {
 	struct kipc_shm *shm = kipc_shm_file(file);
 	struct inode *inode = file_inode(shm->filp);
@@ -503,7 +503,7 @@ out:
 	return err;
 }
 
-static int kipc_shm_info(struct file *file, struct kipc_shm_info __user *ui)
+static int kipc_shm_ioc_info(struct file *file, struct kipc_shm_info __user *ui)
 {
 	struct kipc_shm *shm = kipc_shm_file(file);
 	struct kipc_shm_info info = {
@@ -525,11 +525,11 @@ static long kipc_shm_ioctl(struct file *file, unsigned int cmd,
 
 	switch (cmd) {
 	case KIPC_IOC_SHM_RESIZE:
-		return kipc_shm_resize(file, argp);
+		return kipc_shm_ioc_resize(file, argp);
 	case KIPC_IOC_SHM_SEAL:
-		return kipc_shm_seal(file, argp);
+		return kipc_shm_ioc_seal(file, argp);
 	case KIPC_IOC_SHM_INFO:
-		return kipc_shm_info(file, argp);
+		return kipc_shm_ioc_info(file, argp);
 	default:
 		return kipc_obj_ioctl(file, cmd, arg);
 	}
