@@ -59,9 +59,9 @@ int kipc_mq_send(int fd, const void *msg, size_t len, unsigned prio)
 }
 
 /* Receive with selector flags @sel for priority @sel_prio. */
-static ssize_t mq_receive(int fd, void *buf, size_t len, unsigned *prio,
-			  uint32_t sel, uint32_t sel_prio,
-			  const struct timespec *abs_timeout)
+static ssize_t mq_receive_sel(int fd, void *buf, size_t len, unsigned *prio,
+			      uint32_t sel, uint32_t sel_prio,
+			      const struct timespec *abs_timeout)
 {
 	struct kipc_mq_receive args;
 	long ret;
@@ -83,12 +83,12 @@ static ssize_t mq_receive(int fd, void *buf, size_t len, unsigned *prio,
 ssize_t kipc_mq_timedreceive(int fd, void *buf, size_t len, unsigned *prio,
 			     const struct timespec *abs_timeout)
 {
-	return mq_receive(fd, buf, len, prio, 0, 0, abs_timeout);
+	return mq_receive_sel(fd, buf, len, prio, 0, 0, abs_timeout);
 }
 
 ssize_t kipc_mq_receive(int fd, void *buf, size_t len, unsigned *prio)
 {
-	return mq_receive(fd, buf, len, prio, 0, 0, NULL);
+	return mq_receive_sel(fd, buf, len, prio, 0, 0, NULL);
 }
 
 ssize_t kipc_mq_receive_type(int fd, void *buf, size_t len, unsigned *prio,
@@ -99,12 +99,12 @@ ssize_t kipc_mq_receive_type(int fd, void *buf, size_t len, unsigned *prio,
 		return -1;
 	}
 	if (msgtyp > 0)
-		return mq_receive(fd, buf, len, prio, KIPC_MQ_SEL_EXACT,
-				  msgtyp, abs_timeout);
+		return mq_receive_sel(fd, buf, len, prio, KIPC_MQ_SEL_EXACT,
+				      msgtyp, abs_timeout);
 	if (msgtyp < 0)
-		return mq_receive(fd, buf, len, prio, KIPC_MQ_SEL_AT_MOST,
-				  -msgtyp, abs_timeout);
-	return mq_receive(fd, buf, len, prio, 0, 0, abs_timeout);
+		return mq_receive_sel(fd, buf, len, prio, KIPC_MQ_SEL_AT_MOST,
+				      -msgtyp, abs_timeout);
+	return mq_receive_sel(fd, buf, len, prio, 0, 0, abs_timeout);
 }
 
 int kipc_mq_getattr(int fd, struct kipc_mq_attr *attr)

@@ -67,7 +67,7 @@ static ssize_t posix_mq_recv(struct kipc_chan *c, void *buf, size_t len,
  * process without CAP_SYS_RESOURCE may ask mq_msgsize_user_max, as
  * mq_open() allows it fs.mqueue.msgsize_max.
  */
-static size_t kipc_mq_limit(void)
+static size_t kipcmq_limit(void)
 {
 	size_t max = chan_sysctl("/sys/module/kipc/parameters/mq_msgsize_max",
 				 1u << 20);
@@ -77,7 +77,7 @@ static size_t kipc_mq_limit(void)
 	return chan_capable(CAP_SYS_RESOURCE) || user > max ? max : user;
 }
 
-static int kipc_mq_open(struct kipc_chan *c)
+static int kipcmq_open(struct kipc_chan *c)
 {
 	struct kipc_attr attr = {
 		.maxmsg = c->opts.depth,
@@ -90,14 +90,14 @@ static int kipc_mq_open(struct kipc_chan *c)
 	return c->fd[0] < 0 ? -1 : 0;
 }
 
-static int kipc_mq_chan_send(struct kipc_chan *c, const void *msg, size_t len,
-			     unsigned int prio)
+static int kipcmq_send(struct kipc_chan *c, const void *msg, size_t len,
+		       unsigned int prio)
 {
 	return TEMP_FAILURE_RETRY(kipc_mq_send(c->fd[0], msg, len, prio));
 }
 
-static ssize_t kipc_mq_chan_recv(struct kipc_chan *c, void *buf, size_t len,
-				 unsigned int *prio)
+static ssize_t kipcmq_recv(struct kipc_chan *c, void *buf, size_t len,
+			   unsigned int *prio)
 {
 	return TEMP_FAILURE_RETRY(kipc_mq_receive(c->fd[0], buf, len, prio));
 }
@@ -112,9 +112,9 @@ static ssize_t kipc_mq_chan_recv(struct kipc_chan *c, void *buf, size_t len,
  */
 #define MQ_CHUNK	64
 
-static int kipc_mq_chan_send_batch(struct kipc_chan *c,
-				   const struct kipc_chan_msg *msgs,
-				   unsigned int count)
+static int kipcmq_send_batch(struct kipc_chan *c,
+			     const struct kipc_chan_msg *msgs,
+			     unsigned int count)
 {
 	struct kipc_mq_msg m[MQ_CHUNK];
 	unsigned int i;
@@ -129,9 +129,9 @@ static int kipc_mq_chan_send_batch(struct kipc_chan *c,
 	return TEMP_FAILURE_RETRY(kipc_mq_send_batch(c->fd[0], m, count, NULL));
 }
 
-static int kipc_mq_chan_recv_batch(struct kipc_chan *c,
-				   struct kipc_chan_msg *msgs,
-				   unsigned int count)
+static int kipcmq_recv_batch(struct kipc_chan *c,
+			     struct kipc_chan_msg *msgs,
+			     unsigned int count)
 {
 	struct kipc_mq_msg m[MQ_CHUNK];
 	unsigned int i;
@@ -258,10 +258,10 @@ const struct chan_mech chan_kipc_mq = {
 	.info = { "kipc-mq", "message queue",
 		  "kipc queue: per-priority FIFOs, batch calls",
 		  KIPC_CHAN_MULTI | KIPC_CHAN_PRIO | KIPC_CHAN_KIPC },
-	.limit = kipc_mq_limit,
-	.open = kipc_mq_open,
-	.send = kipc_mq_chan_send,
-	.recv = kipc_mq_chan_recv,
-	.send_batch = kipc_mq_chan_send_batch,
-	.recv_batch = kipc_mq_chan_recv_batch,
+	.limit = kipcmq_limit,
+	.open = kipcmq_open,
+	.send = kipcmq_send,
+	.recv = kipcmq_recv,
+	.send_batch = kipcmq_send_batch,
+	.recv_batch = kipcmq_recv_batch,
 };

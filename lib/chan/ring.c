@@ -221,23 +221,23 @@ static int shm_open_ring(struct kipc_chan *c)
 
 /* --- kipc-shm: a kipc region and kipc semaphores --- */
 
-static int kipc_ring_wait(struct ring *r, int sem)
+static int kipcshm_wait(struct ring *r, int sem)
 {
 	return TEMP_FAILURE_RETRY(kipc_benaphore_wait(&r->hdr->bena[sem],
 						      r->kipc_sems[sem]));
 }
 
-static int kipc_ring_post(struct ring *r, int sem)
+static int kipcshm_post(struct ring *r, int sem)
 {
 	return kipc_benaphore_post(&r->hdr->bena[sem], r->kipc_sems[sem]);
 }
 
-static size_t kipc_shm_limit(void)
+static size_t kipcshm_limit(void)
 {
 	return CHAN_STREAM_MAX;
 }
 
-static int kipc_shm_open_ring(struct kipc_chan *c)
+static int kipcshm_open(struct kipc_chan *c)
 {
 	struct kipc_attr attr = { 0 };
 	struct ring *r;
@@ -270,8 +270,8 @@ static int kipc_shm_open_ring(struct kipc_chan *c)
 		return -1;
 	}
 	r = ring_init(c, mem, size, stride);
-	r->wait = kipc_ring_wait;
-	r->post = kipc_ring_post;
+	r->wait = kipcshm_wait;
+	r->post = kipcshm_post;
 	kipc_benaphore_init(&r->hdr->bena[RING_FREE], c->opts.depth);
 	kipc_benaphore_init(&r->hdr->bena[RING_USED], 0);
 	kipc_benaphore_init(&r->hdr->bena[RING_LOCK], 1);
@@ -292,8 +292,8 @@ const struct chan_mech chan_kipc_shm = {
 	.info = { "kipc-shm", "shared memory",
 		  "kipc region ring, kipc semaphores (benaphore)",
 		  KIPC_CHAN_MULTI | KIPC_CHAN_KIPC },
-	.limit = kipc_shm_limit,
-	.open = kipc_shm_open_ring,
+	.limit = kipcshm_limit,
+	.open = kipcshm_open,
 	.send = ring_send,
 	.recv = ring_recv,
 	.close = ring_close,

@@ -165,7 +165,7 @@ out_dir:
 	return ret;
 }
 
-static int kipc_pipe_open(struct kipc_chan *c)
+static int kipcpipe_open(struct kipc_chan *c)
 {
 	if (pipe_check_senders(c))
 		return -1;
@@ -197,7 +197,7 @@ const struct chan_mech chan_kipc_pipe = {
 	.info = { "kipc-pipe", "pipe", "kipc pipe: module's byte ring, framed",
 		  PIPE_FLAGS | KIPC_CHAN_KIPC },
 	.limit = stream_limit,
-	.open = kipc_pipe_open,
+	.open = kipcpipe_open,
 	.send = chan_stream_send,
 	.recv = chan_stream_recv,
 };
