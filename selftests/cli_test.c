@@ -135,6 +135,10 @@ TEST(bad_numbers_are_usage_errors)
 		{ { "wait", "n", "--timeout", "-1" }, "--timeout" },
 		{ { "wait", "n", "--timeout", "1s" }, "--timeout" },
 		{ { "wait", "n", "--timeout", "." }, "--timeout" },
+		{ { "wait", "n", "--timeout", "1", "--try" }, "--try" },
+		{ { "send", "n", "--try", "--timeout", "1" }, "--try" },
+		{ { "recv", "n", "--timeout", "1", "--try" }, "--try" },
+		{ { "recv", "n", "--timeout", "x" }, "--timeout" },
 		{ { "watch", "--count", "0" }, "--count" },
 		{ { "watch", "--count", "x" }, "--count" },
 	};

@@ -22,14 +22,11 @@
 
 enum {
 	OPT_COUNT = OPT_FIRST,
-	OPT_TIMEOUT,
-	OPT_TRY,
 };
 
 static const struct option options[] = {
 	{ "count", required_argument, NULL, OPT_COUNT },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "try", no_argument, NULL, OPT_TRY },
+	WAIT_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -84,8 +81,7 @@ static int recv_mq(int fd, uint64_t count, const struct timespec *deadline)
 
 int recv_main(int argc, char *argv[])
 {
-	struct timespec timeout;
-	bool timed = false, try = false;
+	struct wait_opts w = { 0 };
 	bool count_given = false;
 	uint64_t count = 1;
 	const char *name;
@@ -100,12 +96,9 @@ int recv_main(int argc, char *argv[])
 			count_given = true;
 			break;
 		case OPT_TIMEOUT:
-			if (parse_seconds("--timeout", optarg, &timeout))
-				return KIPC_EXIT_USAGE;
-			timed = true;
-			break;
 		case OPT_TRY:
-			try = true;
+			if (wait_opt(&w, c, optarg))
+				return KIPC_EXIT_USAGE;
 			break;
 		default:
 			return option_error(argv[0], c, argv);
@@ -113,26 +106,25 @@ int recv_main(int argc, char *argv[])
 	}
 	if (argc - optind != 1)
 		return usage_error(argv[0], "expected one NAME");
-	if (timed && try)
-		return usage_error(argv[0], "--timeout and --try exclude "
-				   "each other");
+	if (wait_opts_done(&w, argv[0]))
+		return KIPC_EXIT_USAGE;
 	name = argv[optind];
 	/*
 	 * Refuse what only queues take before opening: a pipe's open waits
 	 * for a writer. (If the type cannot be told now, after opening.)
 	 */
 	type = obj_type_of(name);
-	if (type >= 0 && type != KIPC_MQ && (count_given || timed))
+	if (type >= 0 && type != KIPC_MQ && (count_given || w.timed))
 		return usage_error(argv[0], "--count and --timeout apply to "
 				   "message queues; '%s' is %s", name,
 				   type_noun(type) ?: "not one");
 
 	fd = obj_open_as(name, recv_types, sizeof(recv_types) /
 			 sizeof(recv_types[0]),
-			 O_RDONLY | (try ? O_NONBLOCK : 0), &type);
+			 O_RDONLY | (w.try ? O_NONBLOCK : 0), &type);
 	if (fd < 0)
 		return exit_code_of(errno);
-	if (timed && deadline_from_now(&timeout) < 0) {
+	if (w.timed && deadline_from_now(&w.timeout) < 0) {
 		perror(prog);
 		close(fd);
 		return KIPC_EXIT_FAIL;
@@ -141,18 +133,18 @@ int recv_main(int argc, char *argv[])
 	switch (type) {
 	case KIPC_MQ:
 		ret = KIPC_EXIT_OK;
-		if (recv_mq(fd, count, timed ? &timeout : NULL)) {
+		if (recv_mq(fd, count, w.timed ? &w.timeout : NULL)) {
 			obj_error(type, name, errno);
 			ret = exit_code_of(errno);
 		}
 		break;
 	case KIPC_PIPE:
 	case KIPC_SHM:
-		if (count_given || timed)
+		if (count_given || w.timed)
 			ret = usage_error(argv[0], "--count and --timeout "
 					  "apply to message queues only");
 		else if (type == KIPC_PIPE)
-			ret = pipe_recv(name, fd, try);
+			ret = pipe_recv(name, fd, w.try);
 		else
 			ret = shm_recv(name, fd);
 		break;

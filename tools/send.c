@@ -20,14 +20,11 @@
 
 enum {
 	OPT_PRIO = OPT_FIRST,
-	OPT_TIMEOUT,
-	OPT_TRY,
 };
 
 static const struct option options[] = {
 	{ "prio", required_argument, NULL, OPT_PRIO },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "try", no_argument, NULL, OPT_TRY },
+	WAIT_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -89,8 +86,7 @@ static int send_stream(const char *name, int fd, int type,
 int send_main(int argc, char *argv[])
 {
 	struct send_opts o = { 0 };
-	struct timespec timeout;
-	bool timed = false, try = false;
+	struct wait_opts w = { 0 };
 	uint64_t prio = 0;
 	const char *name;
 	int c, fd, type, ret = KIPC_EXIT_FAIL;
@@ -104,12 +100,9 @@ int send_main(int argc, char *argv[])
 			o.prio_given = true;
 			break;
 		case OPT_TIMEOUT:
-			if (parse_seconds("--timeout", optarg, &timeout))
-				return KIPC_EXIT_USAGE;
-			timed = true;
-			break;
 		case OPT_TRY:
-			try = true;
+			if (wait_opt(&w, c, optarg))
+				return KIPC_EXIT_USAGE;
 			break;
 		default:
 			return option_error(argv[0], c, argv);
@@ -117,9 +110,8 @@ int send_main(int argc, char *argv[])
 	}
 	if (argc - optind < 1)
 		return usage_error(argv[0], "expected NAME");
-	if (timed && try)
-		return usage_error(argv[0], "--timeout and --try exclude "
-				   "each other");
+	if (wait_opts_done(&w, argv[0]))
+		return KIPC_EXIT_USAGE;
 	name = argv[optind];
 	o.prio = prio;
 	o.msgs = argv + optind + 1;
@@ -129,23 +121,23 @@ int send_main(int argc, char *argv[])
 	 * for a reader. (If the type cannot be told now, after opening.)
 	 */
 	type = obj_type_of(name);
-	if (type >= 0 && type != KIPC_MQ && (o.prio_given || timed))
+	if (type >= 0 && type != KIPC_MQ && (o.prio_given || w.timed))
 		return usage_error(argv[0], "--prio and --timeout apply to "
 				   "message queues; '%s' is %s", name,
 				   type_noun(type) ?: "not one");
 
 	fd = obj_open_as(name, send_types, sizeof(send_types) /
 			 sizeof(send_types[0]),
-			 O_WRONLY | (try ? O_NONBLOCK : 0), &type);
+			 O_WRONLY | (w.try ? O_NONBLOCK : 0), &type);
 	if (fd < 0)
 		return exit_code_of(errno);
-	if (timed) {
-		if (deadline_from_now(&timeout) < 0) {
+	if (w.timed) {
+		if (deadline_from_now(&w.timeout) < 0) {
 			perror(prog);
 			close(fd);
 			return KIPC_EXIT_FAIL;
 		}
-		o.deadline = &timeout;
+		o.deadline = &w.timeout;
 	}
 
 	switch (type) {

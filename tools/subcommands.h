@@ -53,6 +53,10 @@ const struct subcommand *find_subcommand(const char *name);
  * character, so that an error about one is not taken for a short option.
  */
 #define OPT_FIRST	256
+/* Options several subcommands share take values from here on. */
+#define OPT_SHARED	512
+#define OPT_TIMEOUT	(OPT_SHARED + 0)	/* --timeout, see wait_opt() */
+#define OPT_TRY		(OPT_SHARED + 1)	/* --try */
 
 /*
  * Print "kipc: MESSAGE" and the subcommand's usage line to stderr; returns
@@ -86,6 +90,25 @@ int parse_bytes(const char *opt, const char *arg, uint64_t max, uint64_t *out);
 int parse_seconds(const char *opt, const char *arg, struct timespec *out);
 /* Turn the relative @ts into an absolute CLOCK_MONOTONIC deadline. */
 int deadline_from_now(struct timespec *ts);
+
+/*
+ * --timeout SECONDS and --try, which send, recv and wait share: list
+ * WAIT_OPTIONS in the getopt table, pass OPT_TIMEOUT and OPT_TRY to
+ * wait_opt() (KIPC_EXIT_USAGE after it printed why, else 0), and call
+ * wait_opts_done() once the options are read (KIPC_EXIT_USAGE if both
+ * were given, else 0); deadline_from_now() makes @timeout a deadline.
+ */
+struct wait_opts {
+	struct timespec timeout;	/* relative, then a deadline */
+	bool timed, try;
+};
+
+#define WAIT_OPTIONS							\
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },		\
+	{ "try", no_argument, NULL, OPT_TRY }
+
+int wait_opt(struct wait_opts *w, int opt, const char *arg);
+int wait_opts_done(const struct wait_opts *w, const char *subname);
 
 /* Print why /dev/kipc could not be used (errno @err). */
 void dev_error(int err);

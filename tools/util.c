@@ -175,6 +175,25 @@ int deadline_from_now(struct timespec *ts)
 	return 0;
 }
 
+int wait_opt(struct wait_opts *w, int opt, const char *arg)
+{
+	if (opt == OPT_TRY) {
+		w->try = true;
+		return 0;
+	}
+	if (parse_seconds("--timeout", arg, &w->timeout))
+		return KIPC_EXIT_USAGE;
+	w->timed = true;
+	return 0;
+}
+
+int wait_opts_done(const struct wait_opts *w, const char *subname)
+{
+	if (w->timed && w->try)
+		return usage_error(subname, "--timeout and --try exclude each other");
+	return 0;
+}
+
 /* The device libkipc opens; the same rule as lib/dev.c. */
 static const char *dev_path(void)
 {

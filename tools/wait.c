@@ -13,33 +13,23 @@
 #include "kipc.h"
 #include "subcommands.h"
 
-enum {
-	OPT_TIMEOUT = OPT_FIRST,
-	OPT_TRY,
-};
-
 static const struct option options[] = {
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "try", no_argument, NULL, OPT_TRY },
+	WAIT_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
 int wait_main(int argc, char *argv[])
 {
-	struct timespec timeout;
-	bool timed = false, try = false;
+	struct wait_opts w = { 0 };
 	const char *name;
 	int c, fd, err;
 
 	while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
 		switch (c) {
 		case OPT_TIMEOUT:
-			if (parse_seconds("--timeout", optarg, &timeout))
-				return KIPC_EXIT_USAGE;
-			timed = true;
-			break;
 		case OPT_TRY:
-			try = true;
+			if (wait_opt(&w, c, optarg))
+				return KIPC_EXIT_USAGE;
 			break;
 		default:
 			return option_error(argv[0], c, argv);
@@ -47,20 +37,19 @@ int wait_main(int argc, char *argv[])
 	}
 	if (argc - optind != 1)
 		return usage_error(argv[0], "expected one NAME");
-	if (timed && try)
-		return usage_error(argv[0], "--timeout and --try exclude "
-				   "each other");
+	if (wait_opts_done(&w, argv[0]))
+		return KIPC_EXIT_USAGE;
 	name = argv[optind];
 
 	/* Waiting takes from the semaphore: it needs write access. */
 	fd = obj_open(name, KIPC_SEM, O_WRONLY, 0, NULL);
 	if (fd < 0)
 		return KIPC_EXIT_FAIL;
-	if (try)
+	if (w.try)
 		err = kipc_sem_trywait(fd);
-	else if (timed)
-		err = deadline_from_now(&timeout) ?:
-		      kipc_sem_timedwait(fd, &timeout);
+	else if (w.timed)
+		err = deadline_from_now(&w.timeout) ?:
+		      kipc_sem_timedwait(fd, &w.timeout);
 	else
 		err = kipc_sem_wait(fd);
 	if (err < 0) {
