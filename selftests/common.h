@@ -241,6 +241,18 @@ static inline int count_processes(int (*match)(const char *pid, void *arg),
 	return n;
 }
 
+/* Write @val to the file at @path (a /proc, /sys or debugfs knob). */
+static inline int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
 /* The exit status of child @pid, or 128 + signal if it was killed. */
 static inline int reap(pid_t pid)
 {

@@ -625,17 +625,6 @@ static int userns_fill(int ready_fd, int go_fd, int limit)
 	return made > limit * USERNS_IDS ? 204 : made;
 }
 
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
-	close(fd);
-	return ok ? 0 : -1;
-}
-
 /*
  * Ids inside a user namespace count against the user who made it, as
  * ucounts do: without that, a user with a range of subordinate ids got a

@@ -151,18 +151,6 @@ static inline int ns_objects(void)
  */
 #define FAULT_TIMES	1000000
 
-/* Write @val to the file at @path (a /proc or debugfs knob). */
-static inline int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok ? 0 : -1;
-}
-
 static inline int fault_knob(const char *injector, const char *file,
 			     const char *val)
 {
