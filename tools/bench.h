@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include "kipc.h"
+#include "subcommands.h"
 
 enum bench_pattern {
 	BENCH_PINGPONG,		/* request, reply of the same size: latency */
@@ -180,7 +181,7 @@ static inline uint64_t bench_now_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	return ts.tv_sec * (uint64_t)NSEC_PER_SEC + ts.tv_nsec;
 }
 
 /* Whether counter @i of @r was read (in every process, every round). */

@@ -194,7 +194,7 @@ void counters_release(struct counter_support *s)
 
 static uint64_t tv_ns(const struct timeval *tv)
 {
-	return tv->tv_sec * 1000000000ull + tv->tv_usec * 1000ull;
+	return tv->tv_sec * (uint64_t)NSEC_PER_SEC + tv->tv_usec * 1000ull;
 }
 
 int counters_open(struct bench_counters *c, const struct counter_support *s,

@@ -124,39 +124,6 @@ static uint64_t measured_count(const struct bench_config *cfg,
 	return n > MAX_ITERS ? MAX_ITERS : (uint64_t)n;
 }
 
-/* Read exactly @len bytes; 0, or -1 at EOF or on an error. */
-static int read_all(int fd, void *buf, size_t len)
-{
-	ssize_t got;
-
-	while (len) {
-		got = read(fd, buf, len);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return -1;
-		buf = (char *)buf + got;
-		len -= got;
-	}
-	return 0;
-}
-
-static int write_all(int fd, const void *buf, size_t len)
-{
-	ssize_t put;
-
-	while (len) {
-		put = write(fd, buf, len);
-		if (put < 0 && errno == EINTR)
-			continue;
-		if (put <= 0)
-			return -1;
-		buf = (const char *)buf + put;
-		len -= put;
-	}
-	return 0;
-}
-
 static void child_fail(const char *what, int code)
 {
 	fprintf(stderr, "kipc bench: child: %s\n", what);
@@ -178,7 +145,7 @@ static uint64_t phase_count(int phase, uint64_t warm, int ctl)
 
 	if (phase == 0)
 		return warm;
-	if (read_all(ctl, &n, sizeof(n)))
+	if (read_full(ctl, &n, sizeof(n)) != (ssize_t)sizeof(n))
 		child_fail("no count from the parent", CHILD_CHAN_ERR);
 	return n;
 }
@@ -616,7 +583,8 @@ void cell_reap_workers(struct bench_result *r, bool leader_counted)
 		cell_set_error(r, buf);
 	}
 	close(counts_pipe[1]);
-	while (!read_all(counts_pipe[0], &counts, sizeof(counts))) {
+	while (read_full(counts_pipe[0], &counts, sizeof(counts)) ==
+	       (ssize_t)sizeof(counts)) {
 		counts_add(&r->counts, &counts, !leader_counted && !reported);
 		reported++;
 	}
@@ -773,7 +741,7 @@ static int read_by(int fd, void *buf, size_t len, uint64_t deadline)
 static int collect(const struct bench_config *cfg, struct bench_result *r,
 		   int fd)
 {
-	uint64_t deadline = bench_now_ns() + cell_timeout_s(cfg) * 1000000000ull;
+	uint64_t deadline = bench_now_ns() + cell_timeout_s(cfg) * (uint64_t)NSEC_PER_SEC;
 	struct cell_report rep;
 	uint64_t *all;
 

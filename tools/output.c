@@ -13,7 +13,6 @@
 #include "kipc.h"
 #include "subcommands.h"
 
-#define NSEC_PER_SEC	1000000000ULL
 
 void format_time(char *buf, size_t len, uint64_t ns, bool iso)
 {

@@ -23,25 +23,6 @@
 
 #define SHM_IO_CHUNK	(64 * 1024)
 
-/* read() until @len bytes or EOF; the count, or -1 with errno. */
-static ssize_t read_full(int fd, char *buf, size_t len)
-{
-	size_t got = 0;
-	ssize_t n;
-
-	while (got < len) {
-		n = read(fd, buf + got, len - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		got += n;
-	}
-	return got;
-}
-
 /* pwrite() all of @buf at @off; -1 with errno on failure. */
 static int pwrite_all(int fd, const char *buf, size_t len, uint64_t off)
 {

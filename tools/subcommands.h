@@ -53,6 +53,8 @@ const struct subcommand *find_subcommand(const char *name);
  * character, so that an error about one is not taken for a short option.
  */
 #define OPT_FIRST	256
+
+#define NSEC_PER_SEC	1000000000LL	/* the tool's and the bench's one */
 /* Options several subcommands share take values from here on. */
 #define OPT_SHARED	512
 #define OPT_TIMEOUT	(OPT_SHARED + 0)	/* --timeout, see wait_opt() */
@@ -184,6 +186,8 @@ void put_json_fields(const struct kipc_stat *st, const char *sep);
 
 /* write() all of @buf to @fd, retrying after EINTR; -1 with errno. */
 int write_all(int fd, const void *buf, size_t len);
+/* read() until @len bytes or end of file; the count, or -1 with errno. */
+ssize_t read_full(int fd, void *buf, size_t len);
 
 /*
  * kipc send/recv on a pipe (pipe_io.c): stdin -> pipe, pipe -> stdout.

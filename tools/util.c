@@ -14,7 +14,6 @@
 #include "kipc.h"
 #include "subcommands.h"
 
-#define NSEC_PER_SEC	1000000000L
 
 #define STR_(x)	#x
 #define STR(x)	STR_(x)
@@ -414,12 +413,30 @@ int write_all(int fd, const void *buf, size_t len)
 		n = write(fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
+		if (n <= 0)
 			return -1;
 		p += n;
 		len -= n;
 	}
 	return 0;
+}
+
+ssize_t read_full(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		n = read(fd, (char *)buf + got, len - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += n;
+	}
+	return got;
 }
 
 int parse_type(const char *subname, const char *arg)
