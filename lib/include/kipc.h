@@ -119,7 +119,8 @@ int kipc_type_from_name(const char *s);
  * write end. @capacity is the ring size in bytes (0: 64 KiB), rounded up to
  * a power of two of at least 8 KiB; EINVAL past the module's pipe_max_size.
  * @flags: O_NONBLOCK, O_CLOEXEC, and O_DIRECT for packet mode (each write
- * of up to PIPE_BUF bytes is one message; see pipe(2)).
+ * of up to PIPE_BUF bytes is one message; see pipe(2)). EFAULT, with no
+ * pipe made, if @fds cannot be written (NULL too), as pipe2(2).
  */
 int kipc_pipe(int fds[2], size_t capacity, int flags);
 
@@ -232,7 +233,8 @@ int kipc_sem_trywait(int fd);
  * CLOCK_MONOTONIC (clock_gettime(CLOCK_MONOTONIC, ...) plus the delay), so
  * setting the wall clock does not move it. A deadline already passed still
  * takes a unit if one is there. EINVAL if tv_nsec is outside
- * [0, 1000000000).
+ * [0, 1000000000); EFAULT if @abs_timeout cannot be read (NULL too): the
+ * module reads it, so a bad pointer is an error, not a crash.
  */
 int kipc_sem_timedwait(int fd, const struct timespec *abs_timeout);
 
@@ -463,7 +465,8 @@ void kipc_watch_close(struct kipc_watch *w);
  * oldest message of the highest priority. Timeouts are absolute times on
  * CLOCK_MONOTONIC (unlike mq_timedsend(3)'s CLOCK_REALTIME), so setting
  * the clock does not move them; EINVAL if tv_sec is negative or tv_nsec
- * is outside [0, 1000000000), also when the call would not have waited.
+ * is outside [0, 1000000000), also when the call would not have waited;
+ * EFAULT if the module cannot read it.
  * Errors: EAGAIN (the handle is O_NONBLOCK and the call would wait),
  * ETIMEDOUT, EINTR (a signal handler without SA_RESTART ran; nothing was
  * sent or taken), EMSGSIZE, EINVAL (bad priority), EFAULT.
