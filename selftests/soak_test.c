@@ -52,6 +52,16 @@ static int stopping(struct soak *s)
 	return __atomic_load_n(&s->sh->stop, __ATOMIC_ACQUIRE);
 }
 
+/*
+ * Should producer @p send more? Not once told to stop, nor once it has
+ * sent what the seen map can mark (a fast host could pass that within
+ * the time).
+ */
+static int producing(struct soak *s, unsigned int p)
+{
+	return !stopping(s) && s->sh->sent[p] < SEEN_SEQ_MAX - BATCH;
+}
+
 static int all_sent(struct soak *s)
 {
 	return __atomic_load_n(&s->sh->producers_done, __ATOMIC_ACQUIRE);
@@ -177,7 +187,7 @@ static int mq_produce(struct soak *s, unsigned int p, unsigned int seed)
 	struct kipc_mq_msg msgs[BATCH];
 	int i, n, sent;
 
-	while (!stopping(s)) {
+	while (producing(s, p)) {
 		n = 1 + rand_r(&seed) % BATCH;
 		for (i = 0; i < n; i++) {
 			msgs[i].len = soak_next(s, p, i, &seed, bufs[i],
@@ -254,7 +264,7 @@ static int pipe_produce(struct soak *s, unsigned int p, unsigned int seed)
 	size_t len;
 
 	close(s->fd[0]);
-	while (!stopping(s)) {
+	while (producing(s, p)) {
 		len = soak_next(s, p, 0, &seed, buf, sizeof(buf));
 		if (write(s->fd[1], buf, len) != (ssize_t)len)
 			return 1;
@@ -359,7 +369,7 @@ static int ring_produce(struct soak *s, unsigned int p, unsigned int seed)
 	r = kipc_ring_map(s->fd[1]);
 	if (!r)
 		return 1;
-	while (!stopping(s)) {
+	while (producing(s, p)) {
 		len = soak_next(s, p, 0, &seed, buf, sizeof(buf));
 		if (kipc_ring_send(r, buf, len, NULL) != (ssize_t)len)
 			return 1;
@@ -499,7 +509,7 @@ static int shm_produce(struct soak *s, unsigned int p, unsigned int seed)
 	uint32_t *head = (uint32_t *)s->region, lap;
 	struct slot *sl;
 
-	while (!stopping(s)) {
+	while (producing(s, p)) {
 		if (kipc_sem_wait(s->fd[1]))
 			return 1;
 		sl = slot_at(s, head, &lap);

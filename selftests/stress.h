@@ -183,10 +183,11 @@ static inline long fault_knob_value(const char *injector, const char *file)
 static inline int fault_arm(const char *const *injectors, size_t n,
 			    const char *percent)
 {
-	const char *times = strcmp(percent, "0") ? "1000000" : "0";
+	char times[24];
 	int armed = 0;
 	size_t i;
 
+	snprintf(times, sizeof(times), "%d", strcmp(percent, "0") ? FAULT_TIMES : 0);
 	for (i = 0; i < n; i++) {
 		const char *d = injectors[i];
 
