@@ -17,7 +17,8 @@
  *   ring_map.c  its mappings (ring.h holds what the two share)
  *   shm.c       shareable mmap regions
  *   compat.h    what differs between the kernels we build for
- *   deadline.c  reading a timed wait's deadline from user memory
+ *   wait.c      what timed waits share: reading a deadline from user
+ *               memory, and the sleep of a waiter its waker settles
  *   netlink.c   the "kipc" generic netlink family: dump, get, unlink,
  *               limits and events, for every type through ->stat()
  *   mq.c        priority message queues
@@ -186,7 +187,7 @@ static inline bool kipc_ioc_match(unsigned int cmd, unsigned int ref)
 	return (cmd & ~size_bits) == (ref & ~size_bits);
 }
 
-/* deadline.c: what a timed wait's deadline means (the uapi's @timeout). */
+/* wait.c: what a timed wait's deadline means (the uapi's @timeout). */
 #define KIPC_DEADLINE_NEGATIVE_PASSED	true	/* sem_timedwait(3) */
 #define KIPC_DEADLINE_NEGATIVE_EINVAL	false	/* mq_timedsend(2) */
 int kipc_deadline(bool timed, u64 utimeout, bool negative_passed,
@@ -215,6 +216,26 @@ static inline int kipc_wait_ended(const ktime_t *deadline)
 	if (deadline && ktime_compare(ktime_get(), *deadline) >= 0)
 		return -ETIMEDOUT;
 	return 0;
+}
+
+/*
+ * wait.c: the sleep of semaphore and queue waiters, whose waker settles
+ * their result under the object's lock and then tells them with
+ * kipc_set_done(); see kipc_sleep_until_done().
+ */
+int kipc_sleep_until_done(spinlock_t *lock, const bool *done,
+			  ktime_t *deadline);
+
+/*
+ * The last thing a waker does to a waiter, which lives on the waiter's
+ * stack: once it sees @done it may return and its frame be gone. So the
+ * waker first unlinks it, settles the counts and its result and takes
+ * what it needs of it (its task, for the wake-up), all under the lock.
+ */
+static inline void kipc_set_done(bool *done)
+{
+	/* Pairs with smp_load_acquire() in kipc_sleep_until_done(). */
+	smp_store_release(done, true);
 }
 
 /* obj.c */

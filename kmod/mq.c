@@ -454,19 +454,6 @@ static void kipc_mq_account_out(struct kipc_mq *mq, struct kipc_mq_message *m)
 /* Moving messages between senders, the queue and receivers. */
 
 /*
- * The last thing a waker does to a waiter, which lives on the waiter's
- * stack: once it sees @done it may return and its frame be gone. So the
- * waker first unlinks it, settles the counts and its result and takes
- * what it needs of it (its task, for the wake-up), all under the lock;
- * the release pairs with the acquire in kipc_mq_sleep().
- */
-static void kipc_mq_set_done(bool *done)
-{
-	/* Pairs with smp_load_acquire() in kipc_mq_sleep(). */
-	smp_store_release(done, true);
-}
-
-/*
  * Give @m, which is being sent, to the oldest waiting receiver that
  * accepts it, counting it in first if @count_in (a sender that has not
  * yet). Returns false if there is none. Once the receiver is done it may
@@ -488,7 +475,7 @@ static bool kipc_mq_hand_off(struct kipc_mq *mq, struct kipc_mq_message *m,
 			kipc_mq_account_in(mq, m);
 		kipc_mq_account_out(mq, m);
 		kipc_mq_wake_task(wk, r->task);
-		kipc_mq_set_done(&r->done);
+		kipc_set_done(&r->done);
 		return true;
 	}
 	return false;
@@ -508,7 +495,7 @@ static void kipc_mq_pull_senders(struct kipc_mq *mq, struct kipc_mq_wake *wk)
 		if (!kipc_mq_hand_off(mq, s->msg, false, wk))
 			kipc_mq_enqueue(mq, s->msg, &s->spare);
 		kipc_mq_wake_task(wk, s->task);
-		kipc_mq_set_done(&s->done);
+		kipc_set_done(&s->done);
 	}
 }
 
@@ -550,51 +537,10 @@ static struct kipc_mq_message *kipc_mq_take(struct kipc_mq *mq, u32 sel,
 		kipc_mq_account_in(mq, m);
 		kipc_mq_account_out(mq, m);
 		kipc_mq_wake_task(wk, s->task);
-		kipc_mq_set_done(&s->done);
+		kipc_set_done(&s->done);
 		return m;
 	}
 	return NULL;
-}
-
-/*
- * Sleep until *@done, a signal, or @deadline (absolute CLOCK_MONOTONIC,
- * NULL for none). Called with the lock held, the caller on a waiter list.
- * Returns 0 once done, with the lock released: the waker took the caller
- * off its list and settled everything under the lock before setting
- * done (kipc_mq_set_done()), so a woken waiter that sees it needs no lock,
- * as ipc/mqueue.c's wq_sleep() with STATE_READY. Else returns an error
- * with the lock held and the caller still on its list. Being done wins
- * over a signal or timeout arriving with it.
- */
-static int kipc_mq_sleep(struct kipc_mq *mq, const bool *done,
-			 ktime_t *deadline)
-{
-	int ret;
-
-	lockdep_assert_held(&mq->lock);
-	for (;;) {
-		set_current_state(TASK_INTERRUPTIBLE);
-		spin_unlock(&mq->lock);
-		kipc_schedule(deadline);
-		/* Pairs with kipc_mq_set_done(): all it settled is seen. */
-		if (smp_load_acquire(done)) {
-			__set_current_state(TASK_RUNNING);
-			return 0;
-		}
-		spin_lock(&mq->lock);
-
-		if (*done) {
-			ret = 0;
-			break;
-		}
-		ret = kipc_wait_ended(deadline);
-		if (ret)
-			break;
-	}
-	__set_current_state(TASK_RUNNING);
-	if (!ret)
-		spin_unlock(&mq->lock);
-	return ret;
 }
 
 /* Notification. */
@@ -771,7 +717,7 @@ static int kipc_mq_send_wait(struct kipc_mq *mq, struct kipc_mq_message *m,
 	lockdep_assert_held(&mq->lock);
 	list_add_tail(&s.node, &mq->senders);
 	mq->nsenders++;
-	ret = kipc_mq_sleep(mq, &s.done, deadline);
+	ret = kipc_sleep_until_done(&mq->lock, &s.done, deadline);
 	if (!ret) {
 		spin_lock(&mq->lock);	/* for the caller's spare leaf */
 	} else {
@@ -895,7 +841,7 @@ kipc_mq_receive_message(struct kipc_mq *mq, u32 sel, u32 sel_prio,
 	} else if (!m) {
 		list_add_tail(&r.node, &mq->receivers);
 		mq->nreceivers++;
-		ret = kipc_mq_sleep(mq, &r.done, deadline);
+		ret = kipc_sleep_until_done(&mq->lock, &r.done, deadline);
 		if (!ret) {
 			kipc_mq_wake_up(mq, &wk);	/* the lock is released */
 			return r.msg;

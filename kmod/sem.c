@@ -147,8 +147,7 @@ static u32 kipc_sem_grant(struct kipc_sem *sem, u32 count,
 		} else {
 			wake_up_process(w->task);
 		}
-		/* Pairs with smp_load_acquire() in kipc_sem_sleep(). */
-		smp_store_release(&w->granted, true);
+		kipc_set_done(&w->granted);
 		granted++;
 	}
 	return granted;
@@ -184,7 +183,8 @@ static void kipc_sem_wake(struct task_struct *task)
 /*
  * Sleep until granted a unit, a signal, or @deadline (absolute
  * CLOCK_MONOTONIC, NULL for none). Called with the lock held and the value
- * zero; returns with it released.
+ * zero; returns with it released. A grant wins over a signal or timeout
+ * arriving with it: the poster did our bookkeeping (see the struct).
  */
 static int kipc_sem_sleep(struct kipc_sem *sem, struct kipc_handle *h,
 			  ktime_t *deadline)
@@ -197,35 +197,11 @@ static int kipc_sem_sleep(struct kipc_sem *sem, struct kipc_handle *h,
 	list_add_tail(&w.node, &sem->waiters);
 	sem->nwaiters++;
 
-	for (;;) {
-		set_current_state(TASK_INTERRUPTIBLE);
-		spin_unlock(&sem->lock);
-		kipc_schedule(deadline);
-		/*
-		 * Granted: the poster did our bookkeeping (see the struct);
-		 * pairs with the smp_store_release() in kipc_sem_grant().
-		 */
-		if (smp_load_acquire(&w.granted)) {
-			__set_current_state(TASK_RUNNING);
-			return 0;
-		}
-		spin_lock(&sem->lock);
-
-		/* A grant wins over a signal or timeout arriving with it. */
-		if (w.granted) {
-			ret = 0;
-			break;
-		}
-		ret = kipc_wait_ended(deadline);
-		if (ret)
-			break;
-	}
-	__set_current_state(TASK_RUNNING);
-
-	if (!w.granted) {
-		list_del(&w.node);
-		sem->nwaiters--;
-	}
+	ret = kipc_sleep_until_done(&sem->lock, &w.granted, deadline);
+	if (!ret)
+		return 0;
+	list_del(&w.node);
+	sem->nwaiters--;
 	spin_unlock(&sem->lock);
 	return ret;
 }
