@@ -21,7 +21,9 @@
  *               memory, and the sleep of a waiter its waker settles
  *   netlink.c   the "kipc" generic netlink family: dump, get, unlink,
  *               limits and events, for every type through ->stat()
- *   mq.c        priority message queues
+ *   mq.c        priority message queues: sends, receives, waits,
+ *               notification
+ *   mq_index.c  their queued messages by priority (mq_index.h)
  *
  * Lifetime: a struct kipc_obj is reference counted. Every handle holds a
  * reference, and so does the registry while the object's name is linked.

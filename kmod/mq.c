@@ -2,22 +2,12 @@
 /*
  * Priority message queues.
  *
- * Index. Priorities run 0..KIPC_MQ_PRIO_MAX - 1 (32768). They are split
- * into leaves of BITS_PER_LONG priorities; a leaf holds, per priority, the
- * oldest message of that priority (the messages of one priority form a
- * circular list through that first message, so a FIFO costs one pointer)
- * and a word with a bit per non-empty priority. A directory points at the
- * leaves in use and a summary bitmap has a bit per leaf in use. Finding
- * the highest non-empty priority (or the highest one not above a limit)
- * is a find_last_bit() over the summary (8 words on 64-bit) and an __fls()
- * of one leaf word; queueing and taking a message are O(1). Nothing is
- * ever O(number of queued messages) or O(number of priorities in use).
+ * Index. The queued messages, by priority, oldest first within one, are
+ * in a struct kipc_mq_index: see mq_index.h.
  *
- * Memory. An empty queue is the struct and its directory (one pointer per
- * leaf: 4 KiB). A leaf is allocated when the first message of its range
- * of priorities arrives and goes when its last one leaves; one empty leaf
- * is kept for reuse so a queue that empties and fills again does not
- * allocate every time. Messages are allocated at send time (kvmalloc, as
+ * Memory. An empty queue is the struct and its index's directory (one
+ * pointer per leaf: 4 KiB); leaves come and go with their messages (see
+ * mq_index.h). Messages are allocated at send time (kvmalloc, as
  * they may be large) so idle queues pin nothing but a few recycled small
  * ones (below); a queue can never hold more than maxmsg of them (plus
  * those) nor use more than min(maxmsg, leaves) + 1 leaves, and that
@@ -80,6 +70,7 @@
 #include <linux/uaccess.h>
 
 #include "internal.h"
+#include "mq_index.h"
 
 static unsigned int mq_maxmsg_max = 65536;
 module_param(mq_maxmsg_max, uint, 0644);
@@ -99,42 +90,12 @@ static unsigned int mq_msgsize_user_max = 8192;
 module_param(mq_msgsize_user_max, uint, 0644);
 MODULE_PARM_DESC(mq_msgsize_user_max, "Largest msgsize without CAP_SYS_RESOURCE, bytes (EINVAL)");
 
-#define KIPC_MQ_LEAF_PRIOS	BITS_PER_LONG
-#define KIPC_MQ_LEAVES		(KIPC_MQ_PRIO_MAX / KIPC_MQ_LEAF_PRIOS)
-
 /* Freed messages a queue of small ones keeps for reuse (see Recycling). */
 #define KIPC_MQ_CACHE_SLOTS	4
 #define KIPC_MQ_CACHE_MSGSIZE	PAGE_SIZE
 
 /* Tasks one locked section wakes after unlocking; more are woken inside. */
 #define KIPC_MQ_WAKE_MAX	4
-
-/**
- * struct kipc_mq_message - a message in a queue or on its way
- * @node: in the circular list of its priority's messages
- * @len:  bytes in @data
- * @prio: priority
- * @data: the body
- */
-struct kipc_mq_message {
-	struct list_head node;
-	u32 len;
-	u32 prio;
-	u8 data[];
-};
-
-/**
- * struct kipc_mq_leaf - BITS_PER_LONG consecutive priorities
- * @used:  bit i set iff @first[i] is not NULL
- * @first: the oldest message of each priority, NULL if it has none
- *
- * A leaf in the directory has at least one message; an unused one is all
- * zeroes. Protected by the queue's lock.
- */
-struct kipc_mq_leaf {
-	unsigned long used;
-	struct kipc_mq_message *first[KIPC_MQ_LEAF_PRIOS];
-};
 
 /**
  * struct kipc_mq_reg - a notification registration
@@ -159,13 +120,11 @@ struct kipc_mq_reg {
  * @obj:         the common part
  * @maxmsg:      most messages held; immutable
  * @msgsize:     largest message; immutable
- * @dir:         the leaves in use, by priority / KIPC_MQ_LEAF_PRIOS; the
- *               pointer is immutable, the entries are protected by @lock
  * @cache:       freed messages for reuse, or NULL; atomic, not under @lock
  * @lock:        protects everything below it
  * @curmsgs:     messages queued
- * @summary:     bit i set iff @dir[i] is not NULL
- * @spare_leaf:  an unused leaf kept for reuse, or NULL
+ * @index:       the queued messages by priority (its directory pointer
+ *               is immutable)
  * @senders:     struct kipc_mq_sender waiting for room, oldest first;
  *               not empty only while the queue is full
  * @receivers:   struct kipc_mq_receiver waiting for a message, oldest first
@@ -183,13 +142,11 @@ struct kipc_mq {
 	struct kipc_obj obj;
 	u32 maxmsg;
 	u32 msgsize;
-	struct kipc_mq_leaf **dir;
 	struct kipc_mq_message *cache[KIPC_MQ_CACHE_SLOTS];
 
 	spinlock_t lock;		/* protects the fields below */
 	u32 curmsgs;
-	unsigned long summary[BITS_TO_LONGS(KIPC_MQ_LEAVES)];
-	struct kipc_mq_leaf *spare_leaf;
+	struct kipc_mq_index index;
 	struct list_head senders;
 	struct list_head receivers;
 	u32 nsenders;
@@ -300,108 +257,23 @@ static void kipc_mq_wake_up(struct kipc_mq *mq, struct kipc_mq_wake *wk)
 	kfree(wk->free_leaf);
 }
 
-/* The index. */
-
-static bool kipc_mq_prio_used(const struct kipc_mq *mq, u32 prio)
-{
-	unsigned int li = prio / KIPC_MQ_LEAF_PRIOS;
-
-	lockdep_assert_held(&mq->lock);
-	return test_bit(li, mq->summary) &&
-	       test_bit(prio % KIPC_MQ_LEAF_PRIOS, &mq->dir[li]->used);
-}
-
-/* The highest priority not above @max that has a message, or -1. */
-static int kipc_mq_highest(const struct kipc_mq *mq, u32 max)
-{
-	unsigned int li = max / KIPC_MQ_LEAF_PRIOS, below;
-	unsigned long used;
-
-	lockdep_assert_held(&mq->lock);
-	if (test_bit(li, mq->summary)) {
-		used = mq->dir[li]->used & GENMASK(max % KIPC_MQ_LEAF_PRIOS, 0);
-		if (used)
-			return li * KIPC_MQ_LEAF_PRIOS + __fls(used);
-	}
-	below = find_last_bit(mq->summary, li);
-	if (below >= li)
-		return -1;
-	return below * KIPC_MQ_LEAF_PRIOS + __fls(mq->dir[below]->used);
-}
+/* The index, and the count of queued messages beside it. */
 
 /* The priority a receiver with selector @sel would take from, or -1. */
 static int kipc_mq_find(const struct kipc_mq *mq, u32 sel, u32 sel_prio)
 {
 	lockdep_assert_held(&mq->lock);
-	switch (sel) {
-	case KIPC_MQ_SEL_EXACT:
-		return kipc_mq_prio_used(mq, sel_prio) ? sel_prio : -1;
-	case KIPC_MQ_SEL_AT_MOST:
-		return kipc_mq_highest(mq, sel_prio);
-	default:
-		return mq->curmsgs ? kipc_mq_highest(mq, KIPC_MQ_PRIO_MAX - 1) : -1;
-	}
+	if (!mq->curmsgs)
+		return -1;
+	return kipc_mq_index_find(&mq->index, sel, sel_prio);
 }
 
-static bool kipc_mq_accepts(u32 sel, u32 sel_prio, u32 prio)
-{
-	switch (sel) {
-	case KIPC_MQ_SEL_EXACT:
-		return prio == sel_prio;
-	case KIPC_MQ_SEL_AT_MOST:
-		return prio <= sel_prio;
-	default:
-		return true;
-	}
-}
-
-/*
- * Can @prio be queued without allocating: its leaf is there, or the
- * queue's spare or @spare can become it?
- */
-static bool kipc_mq_have_leaf(const struct kipc_mq *mq, u32 prio,
-			      const struct kipc_mq_leaf *spare)
-{
-	lockdep_assert_held(&mq->lock);
-	return test_bit(prio / KIPC_MQ_LEAF_PRIOS, mq->summary) ||
-	       mq->spare_leaf || spare;
-}
-
-/*
- * Queue @m behind the other messages of its priority. The queue has room,
- * and kipc_mq_have_leaf() is true; a leaf needed comes from the queue's
- * spare first, then from *@spare (which is then cleared).
- */
+/* Queue @m, as kipc_mq_index_add(); the queue has room. */
 static void kipc_mq_enqueue(struct kipc_mq *mq, struct kipc_mq_message *m,
 			    struct kipc_mq_leaf **spare)
 {
-	unsigned int li = m->prio / KIPC_MQ_LEAF_PRIOS;
-	unsigned int bit = m->prio % KIPC_MQ_LEAF_PRIOS;
-	struct kipc_mq_leaf *leaf = mq->dir[li];
-	struct kipc_mq_message **first;
-
 	lockdep_assert_held(&mq->lock);
-	if (!leaf) {
-		if (mq->spare_leaf) {
-			leaf = mq->spare_leaf;
-			mq->spare_leaf = NULL;
-		} else {
-			leaf = *spare;
-			*spare = NULL;
-		}
-		mq->dir[li] = leaf;
-		__set_bit(li, mq->summary);
-	}
-
-	first = &leaf->first[bit];
-	if (*first) {
-		/* Before the first in the circle is after the last. */
-		list_add_tail(&m->node, &(*first)->node);
-	} else {
-		INIT_LIST_HEAD(&m->node);
-		*first = m;
-		__set_bit(bit, &leaf->used);
-	}
+	kipc_mq_index_add(&mq->index, m, spare);
 	mq->curmsgs++;
 	mq->high_water = max(mq->high_water, mq->curmsgs);
 }
@@ -410,29 +282,9 @@ static void kipc_mq_enqueue(struct kipc_mq *mq, struct kipc_mq_message *m,
 static struct kipc_mq_message *kipc_mq_dequeue(struct kipc_mq *mq, u32 prio,
 					       struct kipc_mq_wake *wk)
 {
-	unsigned int li = prio / KIPC_MQ_LEAF_PRIOS;
-	unsigned int bit = prio % KIPC_MQ_LEAF_PRIOS;
-	struct kipc_mq_leaf *leaf = mq->dir[li];
-	struct kipc_mq_message *m = leaf->first[bit];
-
 	lockdep_assert_held(&mq->lock);
-	if (!list_empty(&m->node)) {
-		leaf->first[bit] = list_next_entry(m, node);
-		list_del(&m->node);
-	} else {
-		leaf->first[bit] = NULL;
-		__clear_bit(bit, &leaf->used);
-		if (!leaf->used) {
-			mq->dir[li] = NULL;
-			__clear_bit(li, mq->summary);
-			if (!mq->spare_leaf)
-				mq->spare_leaf = leaf;
-			else
-				wk->free_leaf = leaf;
-		}
-	}
 	mq->curmsgs--;
-	return m;
+	return kipc_mq_index_take(&mq->index, prio, &wk->free_leaf);
 }
 
 /* Statistics. */
@@ -695,11 +547,6 @@ static struct kipc_mq_message *kipc_mq_message_new(struct kipc_mq *mq,
 	return m;
 }
 
-static struct kipc_mq_leaf *kipc_mq_leaf_new(void)
-{
-	return kzalloc(sizeof(struct kipc_mq_leaf), GFP_KERNEL_ACCOUNT);
-}
-
 /*
  * Wait for room as a sender, holding @spare for whoever moves @m in.
  * Returns with the lock held: 0 once @m is sent, else an error (@m is
@@ -748,7 +595,7 @@ static int kipc_mq_send_message(struct kipc_mq *mq, struct kipc_mq_message *m,
 			break;
 		}
 		if (mq->curmsgs < mq->maxmsg &&
-		    kipc_mq_have_leaf(mq, m->prio, spare)) {
+		    kipc_mq_index_has_leaf(&mq->index, m->prio, spare)) {
 			if (!mq->curmsgs)
 				kipc_mq_turned_nonempty(mq, &wk);
 			kipc_mq_account_in(mq, m);
@@ -771,10 +618,7 @@ static int kipc_mq_send_message(struct kipc_mq *mq, struct kipc_mq_message *m,
 			return -ENOMEM;
 		spin_lock(&mq->lock);
 	}
-	if (spare && !mq->spare_leaf) {
-		mq->spare_leaf = spare;
-		spare = NULL;
-	}
+	kipc_mq_index_keep_spare(&mq->index, &spare);
 	spin_unlock(&mq->lock);
 
 	kipc_mq_wake_up(mq, &wk);
@@ -1189,8 +1033,7 @@ static void kipc_mq_release(struct kipc_handle *h)
 
 /*
  * What a queue of @maxmsg messages of @msgsize bytes can pin: itself, its
- * directory, the leaves it can have (one per message at most, one per
- * leaf range at most, plus the kept spare) and the messages. Each as the
+ * index (kipc_mq_index_charge()) and the messages. Each as the
  * allocator hands it out, not as asked: kmalloc rounds a message of
  * 64 KiB plus its header up to 128 KiB, and that is what stays pinned.
  * (kvmalloc may fall back to vmalloc, which rounds to pages only: then
@@ -1199,15 +1042,12 @@ static void kipc_mq_release(struct kipc_handle *h)
  */
 static int kipc_mq_charge(u32 maxmsg, u32 msgsize, size_t *charge)
 {
-	size_t leaves = min_t(size_t, maxmsg, KIPC_MQ_LEAVES) + 1;
 	size_t per_msg = kmalloc_size_roundup(sizeof(struct kipc_mq_message) +
 					      (size_t)msgsize);
 	size_t maxmsg_held = maxmsg, msgs, total;
 
 	total = kmalloc_size_roundup(sizeof(struct kipc_mq)) +
-		kmalloc_size_roundup(KIPC_MQ_LEAVES *
-				     sizeof(struct kipc_mq_leaf *)) +
-		leaves * kmalloc_size_roundup(sizeof(struct kipc_mq_leaf));
+		kipc_mq_index_charge(maxmsg);
 	/* The recycled ones are allocated beside the queued ones. */
 	if (kipc_mq_recycles(msgsize))
 		maxmsg_held += KIPC_MQ_CACHE_SLOTS;
@@ -1278,8 +1118,7 @@ static struct kipc_obj *kipc_mq_create(const struct kipc_open *args,
 	mq = kzalloc(sizeof(*mq), GFP_KERNEL_ACCOUNT);
 	if (!mq)
 		return ERR_PTR(-ENOMEM);
-	mq->dir = kcalloc(KIPC_MQ_LEAVES, sizeof(*mq->dir), GFP_KERNEL_ACCOUNT);
-	if (!mq->dir) {
+	if (kipc_mq_index_init(&mq->index)) {
 		kfree(mq);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -1292,7 +1131,7 @@ static struct kipc_obj *kipc_mq_create(const struct kipc_open *args,
 	 * parameter lowered since, fails here.
 	 */
 	if (err || !mq->maxmsg || !mq->msgsize) {
-		kfree(mq->dir);
+		kipc_mq_index_destroy(&mq->index);
 		kfree(mq);
 		return ERR_PTR(-EINVAL);
 	}
@@ -1303,36 +1142,18 @@ static struct kipc_obj *kipc_mq_create(const struct kipc_open *args,
 	return &mq->obj;
 }
 
-/* Free the messages of one priority, @first and the circle behind it. */
-static void kipc_mq_free_fifo(struct kipc_mq_message *first)
-{
-	struct kipc_mq_message *m, *next;
-
-	list_for_each_entry_safe(m, next, &first->node, node)
-		kvfree(m);
-	kvfree(first);
-}
-
 static void kipc_mq_destroy(struct kipc_obj *obj)
 {
 	struct kipc_mq *mq = kipc_mq(obj);
-	struct kipc_mq_leaf *leaf;
-	unsigned int li, bit;
+	unsigned int i;
 
 	/* Waiters and registrations hold handles, so none are left. */
 	WARN_ON(!list_empty(&mq->senders) || !list_empty(&mq->receivers));
 	WARN_ON(mq->reg.handle);
 
-	for_each_set_bit(li, mq->summary, KIPC_MQ_LEAVES) {
-		leaf = mq->dir[li];
-		for_each_set_bit(bit, &leaf->used, KIPC_MQ_LEAF_PRIOS)
-			kipc_mq_free_fifo(leaf->first[bit]);
-		kfree(leaf);
-	}
-	for (li = 0; li < KIPC_MQ_CACHE_SLOTS; li++)
-		kvfree(mq->cache[li]);
-	kfree(mq->spare_leaf);
-	kfree(mq->dir);
+	kipc_mq_index_destroy(&mq->index);
+	for (i = 0; i < KIPC_MQ_CACHE_SLOTS; i++)
+		kvfree(mq->cache[i]);
 	kfree(mq);
 }
 
