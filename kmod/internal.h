@@ -291,16 +291,21 @@ void kipc_quota_exit(void);
  * struct kipc_quota_info - limits and usage, for netlink
  * @max_objects, @max_objects_per_user, @max_bytes_per_user: the limits
  * @objects:      objects of the module, every namespace
- * @user_objects: objects charged to the user asked about
+ * @uid:          the user asked about, as netlink shows it (not filled by
+ *                kipc_quota_get())
+ * @user_objects: objects charged to that user
  * @user_bytes:   bytes charged to that user
+ *
+ * Each field as wide as its netlink attribute (KIPC_NL_LIMITS_ATTRS).
  */
 struct kipc_quota_info {
-	unsigned int max_objects;
-	unsigned int max_objects_per_user;
-	unsigned long max_bytes_per_user;
-	unsigned int objects;
-	unsigned int user_objects;
-	size_t user_bytes;
+	u32 max_objects;
+	u32 max_objects_per_user;
+	u64 max_bytes_per_user;
+	u32 objects;
+	u32 uid;
+	u32 user_objects;
+	u64 user_bytes;
 };
 
 void kipc_quota_get(kuid_t uid, struct kipc_quota_info *info);
@@ -349,6 +354,8 @@ int kipc_nl_register(void);
 void kipc_nl_unregister(void);
 void kipc_nl_notify(struct net *net, struct kipc_obj *obj,
 		    struct kipc_stat *st, u8 cmd);
+size_t kipc_nl_shm_size(void);
+int kipc_nl_put_shm(struct sk_buff *skb, const struct kipc_shm_info *info);
 
 /* shm.c */
 extern const struct kipc_type_ops kipc_shm_ops;

@@ -58,11 +58,108 @@ static const struct nla_policy kipc_nl_name_policy[KIPC_A_MAX + 1] = {
 
 static struct genl_family kipc_nl_family;
 
+/**
+ * struct kipc_nl_field - a fixed-size attribute and where its value is
+ * @attr:   KIPC_A_*
+ * @len:    payload bytes: 4 (NLA_U32) or 8 (NLA_U64)
+ * @offset: of the value in the struct its table is about
+ *
+ * The tables are built from the uapi's KIPC_NL_*_ATTRS, which libkipc's
+ * policies and parsers are built from too.
+ */
+struct kipc_nl_field {
+	u16 attr;
+	u16 len;
+	u16 offset;
+};
+
+#define KIPC_NL_FIELD(st, a, t, f)					\
+	{ .attr = (a), .len = sizeof(t), .offset = offsetof(st, f) },
+#define KIPC_NL_STAT_FIELD(a, t, f)	KIPC_NL_FIELD(struct kipc_stat, a, t, f)
+#define KIPC_NL_SHM_FIELD(a, t, f)	KIPC_NL_FIELD(struct kipc_shm_info, a, t, f)
+#define KIPC_NL_LIMITS_FIELD(a, t, f)	\
+	KIPC_NL_FIELD(struct kipc_quota_info, a, t, f)
+
+static const struct kipc_nl_field kipc_nl_stat_fields[] = {
+	KIPC_NL_STAT_ATTRS(KIPC_NL_STAT_FIELD)
+};
+
+static const struct kipc_nl_field kipc_nl_shm_fields[] = {
+	KIPC_NL_SHM_ATTRS(KIPC_NL_SHM_FIELD)
+};
+
+static const struct kipc_nl_field kipc_nl_limits_fields[] = {
+	KIPC_NL_LIMITS_ATTRS(KIPC_NL_LIMITS_FIELD)
+};
+
+/* Each field is as wide as its attribute, or this does not build. */
+#define KIPC_NL_WIDTH(st, t, f)	BUILD_BUG_ON_ZERO(sizeof_field(st, f) != sizeof(t)),
+#define KIPC_NL_STAT_WIDTH(a, t, f)	KIPC_NL_WIDTH(struct kipc_stat, t, f)
+#define KIPC_NL_SHM_WIDTH(a, t, f)	KIPC_NL_WIDTH(struct kipc_shm_info, t, f)
+#define KIPC_NL_LIMITS_WIDTH(a, t, f)	\
+	KIPC_NL_WIDTH(struct kipc_quota_info, t, f)
+
+static const int kipc_nl_widths_checked[] __maybe_unused = {
+	KIPC_NL_STAT_ATTRS(KIPC_NL_STAT_WIDTH)
+	KIPC_NL_SHM_ATTRS(KIPC_NL_SHM_WIDTH)
+	KIPC_NL_LIMITS_ATTRS(KIPC_NL_LIMITS_WIDTH)
+};
+
+/* Room the @n attributes of @fields need. */
+static size_t kipc_nl_fields_size(const struct kipc_nl_field *fields,
+				  size_t n)
+{
+	size_t i, size = 0;
+
+	for (i = 0; i < n; i++)
+		size += fields[i].len == sizeof(u64) ?
+			nla_total_size_64bit(sizeof(u64)) :
+			nla_total_size(sizeof(u32));
+	return size;
+}
+
+/* The @n attributes of @fields, their values read from @src. */
+static int kipc_nl_put_fields(struct sk_buff *skb,
+			      const struct kipc_nl_field *fields, size_t n,
+			      const void *src)
+{
+	const void *value;
+	size_t i;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		value = src + fields[i].offset;
+		if (fields[i].len == sizeof(u64))
+			err = nla_put_u64_64bit(skb, fields[i].attr,
+						*(const u64 *)value,
+						KIPC_A_PAD);
+		else
+			err = nla_put_u32(skb, fields[i].attr,
+					  *(const u32 *)value);
+		if (err)
+			return -EMSGSIZE;
+	}
+	return 0;
+}
+
+/* A region's own attributes, for its ->nl_size() and ->nl_put(). */
+size_t kipc_nl_shm_size(void)
+{
+	return kipc_nl_fields_size(kipc_nl_shm_fields,
+				   ARRAY_SIZE(kipc_nl_shm_fields));
+}
+
+int kipc_nl_put_shm(struct sk_buff *skb, const struct kipc_shm_info *info)
+{
+	return kipc_nl_put_fields(skb, kipc_nl_shm_fields,
+				  ARRAY_SIZE(kipc_nl_shm_fields), info);
+}
+
 /* Room an object message needs, without the headers genlmsg_new() adds. */
 static size_t kipc_nl_obj_size(const struct kipc_obj *obj)
 {
-	size_t size = 11 * nla_total_size_64bit(sizeof(u64)) +
-		      7 * nla_total_size(sizeof(u32));
+	size_t size = kipc_nl_fields_size(kipc_nl_stat_fields,
+					  ARRAY_SIZE(kipc_nl_stat_fields));
 
 	if (obj->name)
 		size += nla_total_size(strlen(obj->name) + 1);
@@ -74,27 +171,9 @@ static size_t kipc_nl_obj_size(const struct kipc_obj *obj)
 static int kipc_nl_put_obj(struct sk_buff *skb, const struct kipc_obj *obj,
 			   const struct kipc_stat *st)
 {
-	if (nla_put_u64_64bit(skb, KIPC_A_ID, st->id, KIPC_A_PAD) ||
-	    nla_put_u32(skb, KIPC_A_TYPE, st->type) ||
-	    (obj->name && nla_put_string(skb, KIPC_A_NAME, obj->name)) ||
-	    nla_put_u32(skb, KIPC_A_UID, st->uid) ||
-	    nla_put_u32(skb, KIPC_A_GID, st->gid) ||
-	    nla_put_u32(skb, KIPC_A_MODE, st->mode) ||
-	    nla_put_u32(skb, KIPC_A_FLAGS, st->flags) ||
-	    nla_put_u64_64bit(skb, KIPC_A_CAPACITY, st->capacity, KIPC_A_PAD) ||
-	    nla_put_u64_64bit(skb, KIPC_A_FILL, st->fill, KIPC_A_PAD) ||
-	    nla_put_u64_64bit(skb, KIPC_A_HIGH_WATER, st->high_water,
-			      KIPC_A_PAD) ||
-	    nla_put_u64_64bit(skb, KIPC_A_IN_OPS, st->in_ops, KIPC_A_PAD) ||
-	    nla_put_u64_64bit(skb, KIPC_A_OUT_OPS, st->out_ops, KIPC_A_PAD) ||
-	    nla_put_u64_64bit(skb, KIPC_A_IN_BYTES, st->in_bytes, KIPC_A_PAD) ||
-	    nla_put_u64_64bit(skb, KIPC_A_OUT_BYTES, st->out_bytes,
-			      KIPC_A_PAD) ||
-	    nla_put_u64_64bit(skb, KIPC_A_HANDLES, st->handles, KIPC_A_PAD) ||
-	    nla_put_u64_64bit(skb, KIPC_A_OPENS, st->opens, KIPC_A_PAD) ||
-	    nla_put_u32(skb, KIPC_A_BLOCKED_IN, st->blocked_in) ||
-	    nla_put_u32(skb, KIPC_A_BLOCKED_OUT, st->blocked_out) ||
-	    nla_put_u64_64bit(skb, KIPC_A_CTIME, st->ctime_ns, KIPC_A_PAD))
+	if (kipc_nl_put_fields(skb, kipc_nl_stat_fields,
+			       ARRAY_SIZE(kipc_nl_stat_fields), st) ||
+	    (obj->name && nla_put_string(skb, KIPC_A_NAME, obj->name)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -417,25 +496,18 @@ static int kipc_nl_limits_doit(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 
 	kipc_quota_get(uid, &q);
+	q.uid = from_kuid_munged(ns, uid);
 
-	msg = genlmsg_new(5 * nla_total_size(sizeof(u32)) +
-			  2 * nla_total_size_64bit(sizeof(u64)), GFP_KERNEL);
+	msg = genlmsg_new(kipc_nl_fields_size(kipc_nl_limits_fields,
+					      ARRAY_SIZE(kipc_nl_limits_fields)),
+			  GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &kipc_nl_family, 0,
 				KIPC_CMD_LIMITS);
-	if (!hdr)
-		goto nospace;
-	if (nla_put_u32(msg, KIPC_A_LIMIT_OBJECTS, q.max_objects) ||
-	    nla_put_u32(msg, KIPC_A_LIMIT_OBJECTS_PER_USER,
-			q.max_objects_per_user) ||
-	    nla_put_u64_64bit(msg, KIPC_A_LIMIT_BYTES_PER_USER,
-			      q.max_bytes_per_user, KIPC_A_PAD) ||
-	    nla_put_u32(msg, KIPC_A_OBJECTS, q.objects) ||
-	    nla_put_u32(msg, KIPC_A_UID, from_kuid_munged(ns, uid)) ||
-	    nla_put_u32(msg, KIPC_A_USER_OBJECTS, q.user_objects) ||
-	    nla_put_u64_64bit(msg, KIPC_A_USER_BYTES, q.user_bytes,
-			      KIPC_A_PAD))
+	if (!hdr ||
+	    kipc_nl_put_fields(msg, kipc_nl_limits_fields,
+			       ARRAY_SIZE(kipc_nl_limits_fields), &q))
 		goto nospace;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);

@@ -503,16 +503,21 @@ out:
 	return err;
 }
 
-static int kipc_shm_ioc_info(struct file *file, struct kipc_shm_info __user *ui)
+static void kipc_shm_get_info(struct kipc_shm *shm, struct kipc_shm_info *info)
 {
-	struct kipc_shm *shm = kipc_shm_file(file);
-	struct kipc_shm_info info = {
+	*info = (struct kipc_shm_info) {
 		.size = kipc_shm_size(shm),
 		.resident = kipc_shm_resident(shm),
 		.mappings = kipc_shm_mappings(shm),
 		.seals = READ_ONCE(shm->seals),
 	};
+}
 
+static int kipc_shm_ioc_info(struct file *file, struct kipc_shm_info __user *ui)
+{
+	struct kipc_shm_info info;
+
+	kipc_shm_get_info(kipc_shm_file(file), &info);
 	if (copy_to_user(ui, &info, sizeof(info)))
 		return -EFAULT;
 	return 0;
@@ -619,20 +624,12 @@ static const struct file_operations kipc_shm_fops = {
  * What KIPC_IOC_SHM_INFO tells beyond stat, for netlink's get and dump,
  * so that kipc stat need not open the region (which counts as an open).
  */
-static size_t kipc_shm_nl_size(void)
-{
-	return nla_total_size_64bit(sizeof(u64)) + nla_total_size(sizeof(u32));
-}
-
 static int kipc_shm_nl_put(struct kipc_obj *obj, struct sk_buff *skb)
 {
-	struct kipc_shm *shm = kipc_shm(obj);
+	struct kipc_shm_info info;
 
-	if (nla_put_u64_64bit(skb, KIPC_A_SHM_MAPPINGS, kipc_shm_mappings(shm),
-			      KIPC_A_PAD) ||
-	    nla_put_u32(skb, KIPC_A_SHM_SEALS, READ_ONCE(shm->seals)))
-		return -EMSGSIZE;
-	return 0;
+	kipc_shm_get_info(kipc_shm(obj), &info);
+	return kipc_nl_put_shm(skb, &info);
 }
 
 const struct kipc_type_ops kipc_shm_ops = {
@@ -644,6 +641,6 @@ const struct kipc_type_ops kipc_shm_ops = {
 	.create		= kipc_shm_create,
 	.destroy	= kipc_shm_destroy,
 	.stat		= kipc_shm_stat,
-	.nl_size	= kipc_shm_nl_size,
+	.nl_size	= kipc_nl_shm_size,
 	.nl_put		= kipc_shm_nl_put,
 };

@@ -35,36 +35,23 @@
 #define SOL_NETLINK	270
 #endif
 
-/* What an object message may carry, checked before it is used. */
+/*
+ * Policies from the uapi's tables of fixed-size attributes, which the
+ * module fills its messages from: each attribute checked before use.
+ */
+#define KIPC_NL_POLICY(a, t, f) \
+	[a] = { .type = sizeof(t) == sizeof(uint64_t) ? NLA_U64 : NLA_U32 },
+
+/* What an object message may carry. */
 static const struct nla_policy kipc_obj_policy[KIPC_A_MAX + 1] = {
-	[KIPC_A_ID]		= { .type = NLA_U64 },
-	[KIPC_A_TYPE]		= { .type = NLA_U32 },
-	[KIPC_A_NAME]		= { .type = NLA_STRING,
-				    .maxlen = KIPC_NAME_MAX + 1 },
-	[KIPC_A_UID]		= { .type = NLA_U32 },
-	[KIPC_A_GID]		= { .type = NLA_U32 },
-	[KIPC_A_MODE]		= { .type = NLA_U32 },
-	[KIPC_A_FLAGS]		= { .type = NLA_U32 },
-	[KIPC_A_CAPACITY]	= { .type = NLA_U64 },
-	[KIPC_A_FILL]		= { .type = NLA_U64 },
-	[KIPC_A_HIGH_WATER]	= { .type = NLA_U64 },
-	[KIPC_A_IN_OPS]		= { .type = NLA_U64 },
-	[KIPC_A_OUT_OPS]	= { .type = NLA_U64 },
-	[KIPC_A_IN_BYTES]	= { .type = NLA_U64 },
-	[KIPC_A_OUT_BYTES]	= { .type = NLA_U64 },
-	[KIPC_A_HANDLES]	= { .type = NLA_U64 },
-	[KIPC_A_OPENS]		= { .type = NLA_U64 },
-	[KIPC_A_BLOCKED_IN]	= { .type = NLA_U32 },
-	[KIPC_A_BLOCKED_OUT]	= { .type = NLA_U32 },
-	[KIPC_A_CTIME]		= { .type = NLA_U64 },
-	[KIPC_A_LIMIT_OBJECTS]	= { .type = NLA_U32 },
-	[KIPC_A_LIMIT_OBJECTS_PER_USER] = { .type = NLA_U32 },
-	[KIPC_A_LIMIT_BYTES_PER_USER] = { .type = NLA_U64 },
-	[KIPC_A_OBJECTS]	= { .type = NLA_U32 },
-	[KIPC_A_USER_OBJECTS]	= { .type = NLA_U32 },
-	[KIPC_A_USER_BYTES]	= { .type = NLA_U64 },
-	[KIPC_A_SHM_MAPPINGS]	= { .type = NLA_U64 },
-	[KIPC_A_SHM_SEALS]	= { .type = NLA_U32 },
+	[KIPC_A_NAME] = { .type = NLA_STRING, .maxlen = KIPC_NAME_MAX + 1 },
+	KIPC_NL_STAT_ATTRS(KIPC_NL_POLICY)
+	KIPC_NL_SHM_ATTRS(KIPC_NL_POLICY)
+};
+
+/* What the limits reply may carry. */
+static const struct nla_policy kipc_limits_policy[KIPC_A_MAX + 1] = {
+	KIPC_NL_LIMITS_ATTRS(KIPC_NL_POLICY)
 };
 
 /* errno for a libnl error code of something that failed on our side. */
@@ -321,14 +308,12 @@ static const char *kipc_nl_name(const char *name)
 	return name;
 }
 
-static uint64_t get_u64(struct nlattr **tb, int attr)
+/* A fixed-size attribute of @len bytes (its policy checked it), 0 if absent. */
+static uint64_t get_attr(struct nlattr **tb, int attr, size_t len)
 {
-	return tb[attr] ? nla_get_u64(tb[attr]) : 0;
-}
-
-static uint32_t get_u32(struct nlattr **tb, int attr)
-{
-	return tb[attr] ? nla_get_u32(tb[attr]) : 0;
+	if (!tb[attr])
+		return 0;
+	return len == sizeof(uint64_t) ? nla_get_u64(tb[attr]) : nla_get_u32(tb[attr]);
 }
 
 /*
@@ -348,34 +333,18 @@ static int kipc_nl_parse_obj(struct nlmsghdr *nlh, struct kipc_stat *st,
 	}
 	memset(st, 0, sizeof(*st));
 	st->size = sizeof(*st);
-	st->id = get_u64(tb, KIPC_A_ID);
-	st->type = get_u32(tb, KIPC_A_TYPE);
+#define KIPC_NL_GET_STAT(a, t, f)	st->f = get_attr(tb, a, sizeof(t));
+	KIPC_NL_STAT_ATTRS(KIPC_NL_GET_STAT)
 	if (tb[KIPC_A_NAME])
 		snprintf(st->name, sizeof(st->name), "%s",
 			 nla_get_string(tb[KIPC_A_NAME]));
-	st->uid = get_u32(tb, KIPC_A_UID);
-	st->gid = get_u32(tb, KIPC_A_GID);
-	st->mode = get_u32(tb, KIPC_A_MODE);
-	st->flags = get_u32(tb, KIPC_A_FLAGS);
-	st->capacity = get_u64(tb, KIPC_A_CAPACITY);
-	st->fill = get_u64(tb, KIPC_A_FILL);
-	st->high_water = get_u64(tb, KIPC_A_HIGH_WATER);
-	st->in_ops = get_u64(tb, KIPC_A_IN_OPS);
-	st->out_ops = get_u64(tb, KIPC_A_OUT_OPS);
-	st->in_bytes = get_u64(tb, KIPC_A_IN_BYTES);
-	st->out_bytes = get_u64(tb, KIPC_A_OUT_BYTES);
-	st->handles = get_u64(tb, KIPC_A_HANDLES);
-	st->opens = get_u64(tb, KIPC_A_OPENS);
-	st->blocked_in = get_u32(tb, KIPC_A_BLOCKED_IN);
-	st->blocked_out = get_u32(tb, KIPC_A_BLOCKED_OUT);
-	st->ctime_ns = get_u64(tb, KIPC_A_CTIME);
 	if (shm)
 		memset(shm, 0, sizeof(*shm));
 	if (shm && st->type == KIPC_SHM) {
 		shm->size = st->capacity;
 		shm->resident = st->fill;
-		shm->mappings = get_u64(tb, KIPC_A_SHM_MAPPINGS);
-		shm->seals = get_u32(tb, KIPC_A_SHM_SEALS);
+#define KIPC_NL_GET_SHM(a, t, f)	shm->f = get_attr(tb, a, sizeof(t));
+		KIPC_NL_SHM_ATTRS(KIPC_NL_GET_SHM)
 	}
 	return 0;
 }
@@ -473,16 +442,11 @@ static int kipc_limits_one(struct nlmsghdr *nlh, void *arg)
 	struct kipc_limits *l = ctx->out;
 
 	if (genlmsg_hdr(nlh)->cmd != KIPC_CMD_LIMITS ||
-	    genlmsg_parse(nlh, 0, tb, KIPC_A_MAX, kipc_obj_policy) < 0 ||
+	    genlmsg_parse(nlh, 0, tb, KIPC_A_MAX, kipc_limits_policy) < 0 ||
 	    !tb[KIPC_A_LIMIT_OBJECTS])
 		return 0;
-	l->max_objects = get_u32(tb, KIPC_A_LIMIT_OBJECTS);
-	l->max_objects_per_user = get_u32(tb, KIPC_A_LIMIT_OBJECTS_PER_USER);
-	l->max_bytes_per_user = get_u64(tb, KIPC_A_LIMIT_BYTES_PER_USER);
-	l->objects = get_u32(tb, KIPC_A_OBJECTS);
-	l->uid = get_u32(tb, KIPC_A_UID);
-	l->user_objects = get_u32(tb, KIPC_A_USER_OBJECTS);
-	l->user_bytes = get_u64(tb, KIPC_A_USER_BYTES);
+#define KIPC_NL_GET_LIMIT(a, t, f)	l->f = get_attr(tb, a, sizeof(t));
+	KIPC_NL_LIMITS_ATTRS(KIPC_NL_GET_LIMIT)
 	ctx->got = true;
 	return 0;
 }

@@ -17,7 +17,13 @@ if [ ! -x "$dir/scripts/checkpatch.pl" ]; then
 fi
 
 files=$(find kmod -name '*.[ch]' | sort)
+uapi=kmod/include/uapi/linux/kipc.h
 # --no-tree: we are not inside a kernel tree.
 "$dir/scripts/checkpatch.pl" --no-tree --strict --terse --show-types \
-	-f $files
+	-f $(echo "$files" | grep -vx "$uapi")
+# The uapi's KIPC_NL_*_ATTRS are X-macro tables (a list of X(...) calls,
+# not an expression), which checkpatch cannot tell from a complex
+# expression; everything else in the header is checked.
+"$dir/scripts/checkpatch.pl" --no-tree --strict --terse --show-types \
+	--ignore COMPLEX_MACRO,MACRO_ARG_REUSE -f "$uapi"
 echo "style: checkpatch clean ($(echo "$files" | wc -l) files)"

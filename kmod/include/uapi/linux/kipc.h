@@ -940,41 +940,87 @@ enum kipc_cmd {
 
 #define KIPC_CMD_MAX		(__KIPC_CMD_MAX - 1)
 
-/* Not "enum kipc_attr": libkipc's struct kipc_attr has that tag. */
+/*
+ * Not "enum kipc_attr": libkipc's struct kipc_attr has that tag. Payload
+ * types are in the tables below; KIPC_A_NAME is a NUL-terminated string.
+ */
 enum kipc_nl_attr {
 	KIPC_A_UNSPEC,
 	KIPC_A_PAD,
-	KIPC_A_ID,			/* u64 */
-	KIPC_A_TYPE,			/* u32, enum kipc_type */
-	KIPC_A_NAME,			/* NUL-terminated string */
-	KIPC_A_UID,			/* u32 */
-	KIPC_A_GID,			/* u32 */
-	KIPC_A_MODE,			/* u32 */
-	KIPC_A_FLAGS,			/* u32, KIPC_STAT_* */
-	KIPC_A_CAPACITY,		/* u64 */
-	KIPC_A_FILL,			/* u64 */
-	KIPC_A_HIGH_WATER,		/* u64 */
-	KIPC_A_IN_OPS,			/* u64 */
-	KIPC_A_OUT_OPS,			/* u64 */
-	KIPC_A_IN_BYTES,		/* u64 */
-	KIPC_A_OUT_BYTES,		/* u64 */
-	KIPC_A_HANDLES,			/* u64 */
-	KIPC_A_OPENS,			/* u64 */
-	KIPC_A_BLOCKED_IN,		/* u32 */
-	KIPC_A_BLOCKED_OUT,		/* u32 */
-	KIPC_A_CTIME,			/* u64, CLOCK_REALTIME ns */
-	KIPC_A_LIMIT_OBJECTS,		/* u32, max_objects */
-	KIPC_A_LIMIT_OBJECTS_PER_USER,	/* u32, max_objects_per_user */
-	KIPC_A_LIMIT_BYTES_PER_USER,	/* u64, max_bytes_per_user */
-	KIPC_A_OBJECTS,			/* u32, objects of every namespace */
-	KIPC_A_USER_OBJECTS,		/* u32, the caller's objects */
-	KIPC_A_USER_BYTES,		/* u64, bytes charged to the caller */
-	KIPC_A_SHM_MAPPINGS,		/* u64, regions: VMAs that map it */
-	KIPC_A_SHM_SEALS,		/* u32, regions: KIPC_SEAL_* */
+	KIPC_A_ID,
+	KIPC_A_TYPE,			/* enum kipc_type */
+	KIPC_A_NAME,
+	KIPC_A_UID,
+	KIPC_A_GID,
+	KIPC_A_MODE,
+	KIPC_A_FLAGS,			/* KIPC_STAT_* */
+	KIPC_A_CAPACITY,
+	KIPC_A_FILL,
+	KIPC_A_HIGH_WATER,
+	KIPC_A_IN_OPS,
+	KIPC_A_OUT_OPS,
+	KIPC_A_IN_BYTES,
+	KIPC_A_OUT_BYTES,
+	KIPC_A_HANDLES,
+	KIPC_A_OPENS,
+	KIPC_A_BLOCKED_IN,
+	KIPC_A_BLOCKED_OUT,
+	KIPC_A_CTIME,			/* CLOCK_REALTIME ns */
+	KIPC_A_LIMIT_OBJECTS,		/* max_objects */
+	KIPC_A_LIMIT_OBJECTS_PER_USER,	/* max_objects_per_user */
+	KIPC_A_LIMIT_BYTES_PER_USER,	/* max_bytes_per_user */
+	KIPC_A_OBJECTS,			/* objects of every namespace */
+	KIPC_A_USER_OBJECTS,		/* the caller's objects */
+	KIPC_A_USER_BYTES,		/* bytes charged to the caller */
+	KIPC_A_SHM_MAPPINGS,		/* regions: VMAs that map it */
+	KIPC_A_SHM_SEALS,		/* regions: KIPC_SEAL_* */
 
 	__KIPC_A_MAX
 };
 
 #define KIPC_A_MAX		(__KIPC_A_MAX - 1)
+
+/*
+ * The fixed-size attributes, each as X(attribute, payload type, field),
+ * one table that both the module (sizes and fills) and libkipc (policy
+ * and parse) are built from, so the two cannot disagree.
+ *
+ * KIPC_NL_STAT_ATTRS: of every object message; field is struct
+ * kipc_stat's. KIPC_NL_SHM_ATTRS: of a get or dump reply about a region;
+ * field is struct kipc_shm_info's. KIPC_NL_LIMITS_ATTRS: of the limits
+ * reply; field names the value (libkipc's struct kipc_limits has them).
+ */
+#define KIPC_NL_STAT_ATTRS(X)				\
+	X(KIPC_A_ID,		__u64,	id)		\
+	X(KIPC_A_TYPE,		__u32,	type)		\
+	X(KIPC_A_UID,		__u32,	uid)		\
+	X(KIPC_A_GID,		__u32,	gid)		\
+	X(KIPC_A_MODE,		__u32,	mode)		\
+	X(KIPC_A_FLAGS,		__u32,	flags)		\
+	X(KIPC_A_CAPACITY,	__u64,	capacity)	\
+	X(KIPC_A_FILL,		__u64,	fill)		\
+	X(KIPC_A_HIGH_WATER,	__u64,	high_water)	\
+	X(KIPC_A_IN_OPS,	__u64,	in_ops)		\
+	X(KIPC_A_OUT_OPS,	__u64,	out_ops)	\
+	X(KIPC_A_IN_BYTES,	__u64,	in_bytes)	\
+	X(KIPC_A_OUT_BYTES,	__u64,	out_bytes)	\
+	X(KIPC_A_HANDLES,	__u64,	handles)	\
+	X(KIPC_A_OPENS,		__u64,	opens)		\
+	X(KIPC_A_BLOCKED_IN,	__u32,	blocked_in)	\
+	X(KIPC_A_BLOCKED_OUT,	__u32,	blocked_out)	\
+	X(KIPC_A_CTIME,		__u64,	ctime_ns)
+
+#define KIPC_NL_SHM_ATTRS(X)				\
+	X(KIPC_A_SHM_MAPPINGS,	__u64,	mappings)	\
+	X(KIPC_A_SHM_SEALS,	__u32,	seals)
+
+#define KIPC_NL_LIMITS_ATTRS(X)					\
+	X(KIPC_A_LIMIT_OBJECTS,		 __u32,	max_objects)		\
+	X(KIPC_A_LIMIT_OBJECTS_PER_USER, __u32,	max_objects_per_user)	\
+	X(KIPC_A_LIMIT_BYTES_PER_USER,	 __u64,	max_bytes_per_user)	\
+	X(KIPC_A_OBJECTS,		 __u32,	objects)		\
+	X(KIPC_A_UID,			 __u32,	uid)			\
+	X(KIPC_A_USER_OBJECTS,		 __u32,	user_objects)		\
+	X(KIPC_A_USER_BYTES,		 __u64,	user_bytes)
 
 #endif /* _UAPI_LINUX_KIPC_H */
