@@ -209,6 +209,7 @@ MAN3		:= $(wildcard lib/man/*.3)
 INSTALLED	= $(LIBDIR)/libkipc.a $(LIBDIR)/libkipc.so.$(LIB_VERSION) \
 		  $(LIBDIR)/$(LIB_SONAME) $(LIBDIR)/libkipc.so \
 		  $(LIBDIR)/pkgconfig/libkipc.pc $(PKGINCDIR)/kipc.h \
+		  $(PKGINCDIR)/kipc_chan.h \
 		  $(PKGINCDIR)/linux/kipc.h $(BINDIR)/kipc \
 		  $(addprefix $(MANDIR)/man1/,$(notdir $(MAN1))) \
 		  $(addprefix $(MANDIR)/man3/,$(notdir $(MAN3)))
@@ -227,7 +228,7 @@ install: lib tools
 	    -e 's|@includedir@|$(PKGINCDIR)|' -e 's|@version@|$(LIB_VERSION)|' \
 	    lib/libkipc.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libkipc.pc
 	chmod 644 $(DESTDIR)$(LIBDIR)/pkgconfig/libkipc.pc
-	install -m 644 lib/include/kipc.h $(DESTDIR)$(PKGINCDIR)/
+	install -m 644 lib/include/kipc.h lib/include/kipc_chan.h $(DESTDIR)$(PKGINCDIR)/
 	install -m 644 kmod/include/uapi/linux/kipc.h $(DESTDIR)$(PKGINCDIR)/linux/
 	install -m 755 $(BUILD)/bin/kipc $(DESTDIR)$(BINDIR)/
 	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/

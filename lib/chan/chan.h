@@ -4,8 +4,8 @@
  * callbacks over the common struct kipc_chan. chan.c does the argument
  * checks, the defaults and the bookkeeping; a mechanism only moves bytes.
  */
-#ifndef KIPC_CHAN_H
-#define KIPC_CHAN_H
+#ifndef KIPC_LIB_CHAN_H
+#define KIPC_LIB_CHAN_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "kipc.h"
+#include "kipc_chan.h"
 
 /* Default largest message: POSIX mq's default msgsize. */
 #define CHAN_DEFAULT_MSG	8192
@@ -152,4 +153,4 @@ extern const struct chan_mech chan_unix_seqpacket, chan_tcp;
 extern const struct chan_mech chan_signal, chan_eventfd;
 extern const struct chan_mech chan_dbus, chan_binder, chan_grpc, chan_zeromq;
 
-#endif /* KIPC_CHAN_H */
+#endif /* KIPC_LIB_CHAN_H */

@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <kipc.h>
+#include <kipc_chan.h>
 
 /* The child was forked after argv was parsed: it knows how many come. */
 static int child(struct kipc_chan *req, struct kipc_chan *rep, int count)

@@ -65,6 +65,7 @@ installed() {
 		"$root$prefix/lib/libkipc.so" \
 		"$root$prefix/lib/pkgconfig/libkipc.pc" \
 		"$root$prefix/include/kipc/kipc.h" \
+		"$root$prefix/include/kipc/kipc_chan.h" \
 		"$root$prefix/include/kipc/linux/kipc.h" \
 		"$root$prefix/bin/kipc"
 }
@@ -90,6 +91,7 @@ outside_program() {
 	local how=$1 flags out
 	cat > "$tmp/hello.c" <<'EOC'
 #include <stdio.h>
+#include <kipc_chan.h>	/* first: it stands alone */
 #include <kipc.h>
 
 int main(void)
