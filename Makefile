@@ -86,7 +86,7 @@ CFLAGS_KIPC	:= -std=gnu11 $(WARN) $(CPPFLAGS_KIPC) $(CFLAGS)
 
 LIB_SRCS	:= $(wildcard lib/*.c lib/chan/*.c)
 LIB_OBJS	:= $(LIB_SRCS:%.c=$(BUILD)/%.o)
-TOOL_SRCS	:= $(wildcard tools/*.c)
+TOOL_SRCS	:= $(wildcard tools/*.c tools/bench/*.c)
 TOOL_OBJS	:= $(TOOL_SRCS:%.c=$(BUILD)/%.o)
 TEST_SRCS	:= $(wildcard selftests/*_test.c)
 TESTS		:= $(TEST_SRCS:selftests/%.c=$(BUILD)/selftests/%)
@@ -173,11 +173,11 @@ $(DYN_TESTS): $(BUILD)/selftests/%: selftests/%.c $(LIBA) \
 		-lpthread
 
 # The counter test drives the bench's own counting code.
-COUNTERS_OBJ	:= $(BUILD)/tools/bench_counters.o
+COUNTERS_OBJ	:= $(BUILD)/tools/bench/counters.o
 $(BUILD)/selftests/counters_test: selftests/counters_test.c $(COUNTERS_OBJ) \
 		$(LIBA) $(KSFT_DIR)/kselftest_harness.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_KIPC) -Itools -isystem $(KSFT_DIR) -static -o $@ $< \
+	$(CC) $(CFLAGS_KIPC) -Itools/bench -isystem $(KSFT_DIR) -static -o $@ $< \
 		$(COUNTERS_OBJ) $(LIBA) $(NL_STATIC_LIBS) -lpthread
 
 # kipc bench on this host if it can load the module, else in a QEMU VM on

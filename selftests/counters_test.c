@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kipc bench's kernel counters count: the bench's own counting code
- * (tools/bench_counters.c), pointed at processes whose calls we know,
+ * (tools/bench/counters.c), pointed at processes whose calls we know,
  * reads what they did. System calls: a child making exactly N getppid()
  * calls reads N, counted from outside (a counter on the child's pid) and
  * from inside (the child counting itself, as the bench's processes do).

@@ -52,7 +52,7 @@ splat='BUG:|WARNING:|KASAN|UBSAN|possible (recursive|circular) locking|inconsist
 # as when a perf event switches a static key on) is not coherent between
 # vCPUs, and a vCPU can hit a stale int3 ("Oops: int3" in __schedule, seen
 # here). The bench keeps a thread per vCPU, so its two cores run at once;
-# kipc bench switches those keys only once per run (bench_counters.c).
+# kipc bench switches those keys only once per run (tools/bench/counters.c).
 qaccel=$accel
 [ "$accel" != tcg ] || [ "$mode" = bench ] || qaccel=tcg,thread=single
 qemu=(qemu-system-x86_64 -accel "$qaccel" -m "$mem" -smp 2 -nodefaults

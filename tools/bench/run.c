@@ -27,7 +27,7 @@
  *             time from the go signal to the last message
  *   prio      stream with a random priority per message (queues only)
  *
- * Each process counts its own measured phase (bench_counters.c): from the
+ * Each process counts its own measured phase (counters.c): from the
  * first measured message to the last, warm-up and setup excluded. The
  * children hand their counts to the leader over a pipe as they exit.
  */

@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "bench.h"
-#include "subcommands.h"
+#include "../subcommands.h"
 
 static const char *const families[][2] = {
 	{ "pipe" }, { "message queue" }, { "shared memory" }, { "socket" },

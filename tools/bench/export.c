@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "bench.h"
-#include "subcommands.h"
+#include "../subcommands.h"
 
 FILE *bench_open_out(const char *path)
 {

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "subcommands.h"
+#include "../subcommands.h"
 
 const char *const bench_pattern_names[BENCH_NR_PATTERNS] = {
 	[BENCH_PINGPONG] = "pingpong",

@@ -4,14 +4,14 @@
  * method), the tables (grouped by pattern and size, mechanisms in the
  * article's order, each with its ratio to the best of its group, then the
  * kernel counters per message), the kipc-against-native ratios and the
- * cells that did not run. The article's rules are bench_rules.c.
+ * cells that did not run. The article's rules are rules.c.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bench.h"
-#include "subcommands.h"
+#include "../subcommands.h"
 
 /* @v in steps of 1000 through @units (four), three significant digits. */
 static const char *fmt_scaled(char *buf, size_t len, double v,

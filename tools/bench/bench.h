@@ -2,19 +2,19 @@
 /*
  * kipc bench: the parts of the benchmark and what they share.
  *
- *   bench.c            options, the plan of cells, the run, the exit code
- *   bench_run.c        one cell in its process group: fork, warm up,
- *                      measure, check every byte, report to the bench
- *   bench_lock.c       the lock pattern: seven locks and holder death
- *   bench_payload.c    what a message holds and how the receiver checks it
- *   bench_counters.c   kernel counters (perf events, getrusage) over a phase
- *   bench_machine.c    what the numbers were measured on, and its calibration
- *   bench_report.c     the text tables and the kipc-against-native ratios
- *   bench_rules.c      the article's rules for choosing, answered
- *   bench_crosscheck.c perf bench and rt-tests beside the closest cells
- *   bench_export.c     JSON and CSV
- *   bench_plot.c       the gnuplot script (small multiples)
- *   bench_targets.c    kipc's goals against the native mechanisms
+ *   bench.c       options, the plan of cells, the run, the exit code
+ *   run.c         one cell in its process group: fork, warm up, measure,
+ *                 check every byte, report to the bench
+ *   lock.c        the lock pattern: seven locks and holder death
+ *   payload.c     what a message holds and how the receiver checks it
+ *   counters.c    kernel counters (perf events, getrusage) over a phase
+ *   machine.c     what the numbers were measured on, and its calibration
+ *   report.c      the text tables and the kipc-against-native ratios
+ *   rules.c       the article's rules for choosing, answered
+ *   crosscheck.c  perf bench and rt-tests beside the closest cells
+ *   export.c      JSON and CSV
+ *   plot.c        the gnuplot script (small multiples)
+ *   targets.c     kipc's goals against the native mechanisms
  */
 #ifndef KIPC_BENCH_H
 #define KIPC_BENCH_H
@@ -28,13 +28,14 @@
 #include <time.h>
 
 #include "kipc.h"
-#include "subcommands.h"
+#include "kipc_chan.h"
+#include "../subcommands.h"
 
 enum bench_pattern {
 	BENCH_PINGPONG,		/* request, reply of the same size: latency */
 	BENCH_STREAM,		/* producers -> one consumer: throughput */
 	BENCH_PRIO,		/* stream, random priorities: queues only */
-	BENCH_LOCK,		/* processes contend for a lock: bench_lock.c */
+	BENCH_LOCK,		/* processes contend for a lock: lock.c */
 	BENCH_NR_PATTERNS,
 };
 
@@ -55,7 +56,7 @@ extern const char *const bench_pattern_names[BENCH_NR_PATTERNS];
  */
 #define BENCH_UNSTABLE_FACTOR	2.0
 
-/* Kernel counters (bench_counters.c), read per process over its measured phase. */
+/* Kernel counters (counters.c), read per process over its measured phase. */
 enum bench_counter {
 	CNT_SYSCALLS,		/* raw_syscalls:sys_enter */
 	CNT_CTXSW,		/* PERF_COUNT_SW_CONTEXT_SWITCHES */
@@ -207,13 +208,13 @@ struct bench_machine {
 };
 
 /*
- * bench_run.c: run one round of a cell, adding to the sums of @r; then,
+ * run.c: run one round of a cell, adding to the sums of @r; then,
  * after the last round, turn the sums into the figures.
  */
 void bench_run_cell(const struct bench_config *cfg, struct bench_result *r);
 void bench_finish_cell(struct bench_result *r);
 
-/* For a cell's leader (bench_run.c): its workers and their counts. */
+/* For a cell's leader (run.c): its workers and their counts. */
 void cell_die_with(pid_t parent);
 pid_t cell_spawn(void);
 void cell_kill_workers(void);
@@ -227,7 +228,7 @@ void cell_worker_exit(struct bench_counters *bc, struct kipc_chan *chan)
 	__attribute__((noreturn));
 void cell_set_error(struct bench_result *r, const char *what);
 
-/* bench_lock.c: the locks of the lock pattern. */
+/* lock.c: the locks of the lock pattern. */
 struct bench_lock;
 /* The @i-th lock, NULL past the last; one by name, or NULL. */
 const struct kipc_chan_info *bench_lock_at(size_t i);
@@ -241,7 +242,7 @@ uint64_t bench_lock_warmup(unsigned int procs);
 void bench_lock_leader(const struct bench_config *cfg, struct bench_result *r,
 		       struct bench_lock *l, bool death, struct cell_death *d);
 
-/* bench_payload.c */
+/* payload.c */
 struct bench_check {
 	uint32_t producers;
 	uint64_t *next_seq;		/* per producer, in-order mechanisms */
@@ -263,12 +264,12 @@ int payload_check(struct bench_check *ck, const void *buf, size_t len,
 int check_init(struct bench_check *ck, uint32_t producers, uint64_t total);
 void check_free(struct bench_check *ck);
 
-/* bench_machine.c: the machine, its counters and its calibration. */
+/* machine.c: the machine, its counters and its calibration. */
 void bench_machine_probe(struct bench_machine *m);
 /* Which counters work, and what a system call, a switch and a copy cost. */
 void bench_machine_calibrate(struct bench_machine *m);
 
-/* bench_targets.c: kipc's goals against the native mechanisms. */
+/* targets.c: kipc's goals against the native mechanisms. */
 struct bench_target {
 	const char *kipc, *native;
 	enum bench_pattern pattern;
@@ -284,7 +285,7 @@ struct bench_target {
 extern const struct bench_target bench_targets[];
 extern const size_t bench_nr_targets;
 
-/* bench_report.c: the text report. */
+/* report.c: the text report. */
 void report_header(FILE *f, const struct bench_machine *m,
 		   const struct bench_config *cfg);
 void report_table(FILE *f, const struct bench_result *res, size_t n);
@@ -294,7 +295,7 @@ int report_json(const char *path, const struct bench_machine *m,
 		const struct bench_config *cfg,
 		const struct bench_result *res, size_t n);
 int report_csv(const char *path, const struct bench_result *res, size_t n);
-/* bench_plot.c: a gnuplot script with the data inline, drawing @svg. */
+/* plot.c: a gnuplot script with the data inline, drawing @svg. */
 int report_gnuplot(const char *path, const char *svg,
 		   const struct bench_machine *m,
 		   const struct bench_result *res, size_t n);
@@ -310,15 +311,15 @@ const struct bench_result *bench_find(const struct bench_result *res, size_t n,
 				      const char *mech, enum bench_pattern pat,
 				      size_t size, bool batched);
 
-/* bench_rules.c: the article's rules for choosing, judged on this run. */
+/* rules.c: the article's rules for choosing, judged on this run. */
 void report_rules(FILE *f, const struct bench_config *cfg,
 		  const struct bench_result *res, size_t n);
 
-/* bench_crosscheck.c: perf bench and rt-tests beside kipc bench's cells. */
+/* crosscheck.c: perf bench and rt-tests beside kipc bench's cells. */
 void report_crosscheck(FILE *f, const struct bench_machine *m,
 		       const struct bench_result *res, size_t n);
 
-/* bench_export.c: JSON and CSV, and the files they go to. */
+/* export.c: JSON and CSV, and the files they go to. */
 FILE *bench_open_out(const char *path);
 int bench_close_out(FILE *f, const char *path);
 
