@@ -16,7 +16,7 @@
 
 static int kipc_dev_cached = -1;
 
-static const char *kipc_dev_path(void)
+const char *kipc_device_path(void)
 {
 	const char *path = getenv("KIPC_DEVICE");
 
@@ -32,7 +32,7 @@ int kipc_dev_fd(void)
 	if (fd >= 0)
 		return fd;
 
-	fd = open(kipc_dev_path(), O_RDWR | O_CLOEXEC);
+	fd = open(kipc_device_path(), O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 

@@ -431,6 +431,9 @@ TEST(unknown_mechanism_is_enoent)
 		EXPECT_EQ(NULL, kipc_chan_info(bad[i])) TH_LOG("\"%s\"", bad[i]);
 		EXPECT_EQ(ENOENT, errno) TH_LOG("\"%s\"", bad[i]);
 		errno = 0;
+		EXPECT_EQ(-1, kipc_chan_shared_limit(bad[i])) TH_LOG("\"%s\"", bad[i]);
+		EXPECT_EQ(ENOENT, errno) TH_LOG("\"%s\"", bad[i]);
+		errno = 0;
 		EXPECT_EQ(NULL, kipc_chan_open(bad[i], NULL)) TH_LOG("\"%s\"", bad[i]);
 		EXPECT_EQ(ENOENT, errno) TH_LOG("\"%s\"", bad[i]);
 		errno = 0;
@@ -1392,6 +1395,17 @@ TEST_F_TIMEOUT(chan, several_senders_lose_and_mix_nothing, 120)
 	int i;
 
 	NEED_MECH();
+	/* What the library says several senders may share is what open allows. */
+	errno = 0;
+	n = kipc_chan_shared_limit(self->name);
+	if (!(self->info->flags & KIPC_CHAN_MULTI)) {
+		EXPECT_EQ(-1, n) TH_LOG("%s", self->name);
+		EXPECT_EQ(EINVAL, errno) TH_LOG("%s", self->name);
+	} else if (self->info->flags & KIPC_CHAN_STREAM) {
+		EXPECT_EQ(PIPE_BUF - 4, n) TH_LOG("%s", self->name);
+	} else {
+		EXPECT_EQ(kipc_chan_limit(self->name), n) TH_LOG("%s", self->name);
+	}
 	if (!(self->info->flags & KIPC_CHAN_MULTI)) {
 		for (o.senders = 2; o.senders <= PRODUCERS; o.senders++) {
 			errno = 0;

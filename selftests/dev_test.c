@@ -185,6 +185,17 @@ TEST(library_version_matches_module)
 	EXPECT_STREQ(want, modver);
 }
 
+TEST(device_path_follows_kipc_device)
+{
+	unsetenv("KIPC_DEVICE");
+	EXPECT_STREQ("/dev/kipc", kipc_device_path());
+	setenv("KIPC_DEVICE", "", 1);
+	EXPECT_STREQ("/dev/kipc", kipc_device_path());
+	setenv("KIPC_DEVICE", "/tmp/elsewhere", 1);
+	EXPECT_STREQ("/tmp/elsewhere", kipc_device_path());
+	unsetenv("KIPC_DEVICE");
+}
+
 TEST(library_reports_missing_device)
 {
 	pid_t pid = fork();

@@ -193,21 +193,13 @@ int wait_opts_done(const struct wait_opts *w, const char *subname)
 	return 0;
 }
 
-/* The device libkipc opens; the same rule as lib/dev.c. */
-static const char *dev_path(void)
-{
-	const char *path = getenv("KIPC_DEVICE");
-
-	return path && *path ? path : KIPC_DEVICE_PATH;
-}
-
 void dev_error(int err)
 {
 	const char *why = "";
 
 	if (err == ENOENT || err == ENXIO || err == ENODEV)
 		why = ": the kipc module is not loaded";
-	fprintf(stderr, "%s: %s: %s%s\n", prog, dev_path(), strerror(err),
+	fprintf(stderr, "%s: %s: %s%s\n", prog, kipc_device_path(), strerror(err),
 		why);
 }
 

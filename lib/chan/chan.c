@@ -61,6 +61,23 @@ ssize_t kipc_chan_limit(const char *name)
 	return m ? (ssize_t)m->limit() : -1;
 }
 
+ssize_t kipc_chan_shared_limit(const char *name)
+{
+	const struct chan_mech *m = mech_by_name(name);
+	size_t limit;
+
+	if (!m)
+		return -1;
+	if (!(m->info.flags & KIPC_CHAN_MULTI)) {
+		errno = EINVAL;		/* a byte stream: frames would mix */
+		return -1;
+	}
+	limit = m->limit();
+	if (m->info.flags & KIPC_CHAN_STREAM && limit > CHAN_SHARED_FRAME_MAX)
+		limit = CHAN_SHARED_FRAME_MAX;
+	return (ssize_t)limit;
+}
+
 const char *kipc_chan_unavailable(const char *name)
 {
 	const struct chan_mech *m = mech_by_name(name);

@@ -7,6 +7,7 @@
 #ifndef KIPC_LIB_CHAN_H
 #define KIPC_LIB_CHAN_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -23,6 +24,13 @@
 #define CHAN_DEFAULT_CAPACITY	65536
 /* Largest frame the stream mechanisms accept: keeps lengths sane. */
 #define CHAN_STREAM_MAX		(64u << 20)
+/* A stream frame: a 4-byte length, then the message. */
+#define CHAN_FRAME_HDR		sizeof(uint32_t)
+/*
+ * Largest message several senders may share a pipe with: a write of at
+ * most PIPE_BUF bytes is atomic, so whole frames up to it never mix.
+ */
+#define CHAN_SHARED_FRAME_MAX	(PIPE_BUF - CHAN_FRAME_HDR)
 
 struct chan_mech {
 	struct kipc_chan_info info;

@@ -18,14 +18,12 @@
 
 #include "chan.h"
 
-#define FRAME_HDR	sizeof(uint32_t)
-
 int chan_stream_send(struct kipc_chan *c, const void *msg, size_t len,
 		     unsigned int prio)
 {
 	uint32_t hdr = (uint32_t)len;
 	struct iovec iov[2] = {
-		{ .iov_base = &hdr, .iov_len = FRAME_HDR },
+		{ .iov_base = &hdr, .iov_len = CHAN_FRAME_HDR },
 		{ .iov_base = (void *)msg, .iov_len = len },
 	};
 	struct iovec *v = iov;
@@ -80,14 +78,14 @@ ssize_t chan_stream_recv(struct kipc_chan *c, void *buf, size_t len,
 
 	(void)len;
 	(void)prio;
-	n = read_full(c->fd[0], &hdr, FRAME_HDR);
+	n = read_full(c->fd[0], &hdr, CHAN_FRAME_HDR);
 	if (n < 0)
 		return -1;
 	if (n == 0) {
 		errno = EPIPE;		/* every sender has closed */
 		return -1;
 	}
-	if ((size_t)n < FRAME_HDR || hdr > c->max_msg) {
+	if ((size_t)n < CHAN_FRAME_HDR || hdr > c->max_msg) {
 		errno = EBADMSG;
 		return -1;
 	}
@@ -104,7 +102,7 @@ ssize_t chan_stream_recv(struct kipc_chan *c, void *buf, size_t len,
 /* Frames of at most PIPE_BUF bytes are written atomically. */
 static int pipe_check_senders(struct kipc_chan *c)
 {
-	if (c->opts.senders > 1 && c->max_msg + FRAME_HDR > PIPE_BUF) {
+	if (c->opts.senders > 1 && c->max_msg > CHAN_SHARED_FRAME_MAX) {
 		errno = EINVAL;
 		return -1;
 	}

@@ -29,6 +29,9 @@ extern "C" {
 /* Path of the device; the KIPC_DEVICE environment variable overrides it. */
 #define KIPC_DEVICE_PATH	"/dev/" KIPC_DEVICE_NAME
 
+/* The device the library opens: $KIPC_DEVICE if set and not empty, else KIPC_DEVICE_PATH. */
+const char *kipc_device_path(void);
+
 /* Version of this library, e.g. "0.1.0". Never fails. */
 const char *kipc_lib_version(void);
 

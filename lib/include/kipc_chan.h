@@ -61,6 +61,14 @@ const struct kipc_chan_info *kipc_chan_info(const char *name);
  */
 ssize_t kipc_chan_limit(const char *name);
 /*
+ * The largest message several senders (kipc_chan_opts.senders > 1) may
+ * send on @name without their messages mixing: kipc_chan_limit() on the
+ * message mechanisms, PIPE_BUF minus the 4-byte frame on the pipes; -1
+ * with EINVAL where several senders cannot share it at all (the
+ * byte-stream sockets), with ENOENT for an unknown name.
+ */
+ssize_t kipc_chan_shared_limit(const char *name);
+/*
  * Why @name cannot run here, as a phrase ("no /dev/binder (binder_linux
  * not loaded)", "libzmq.so.5 cannot be loaded: ..."): a driver, daemon,
  * library or module it needs is missing, or this program cannot use it

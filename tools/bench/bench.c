@@ -45,8 +45,6 @@ static const size_t quick_sizes[] = { 64, 4096 };
 #define PRIO_DEPTH_MAX		1024
 #define PRIO_QUEUE_BYTES	(16u << 20)
 #define DEFAULT_BATCH		32	/* messages per batch call */
-#define PIPE_ATOMIC		4096	/* PIPE_BUF */
-#define FRAME_HDR		4
 
 enum {
 	OPT_PATTERN = OPT_FIRST, OPT_SIZES, OPT_MECH, OPT_PRODUCERS, OPT_DEPTH,
@@ -241,6 +239,7 @@ static const char *cell_obstacle(const struct bench_config *cfg,
 {
 	unsigned int senders = pat == BENCH_STREAM ? cfg->producers : 1;
 	const char *missing;
+	ssize_t shared;
 
 	if (m->flags & KIPC_CHAN_KIPC && no_module)
 		return no_module;
@@ -254,11 +253,11 @@ static const char *cell_obstacle(const struct bench_config *cfg,
 		return "prio needs 8-byte messages to number them";
 	if (senders <= 1)
 		return NULL;
-	if (!(m->flags & KIPC_CHAN_MULTI))
+	shared = kipc_chan_shared_limit(m->name);
+	if (shared < 0)
 		return "a byte stream: several senders' frames would interleave";
-	if (m->flags & KIPC_CHAN_STREAM && used + FRAME_HDR > PIPE_ATOMIC)
-		return "frames over PIPE_BUF (4096 B) from several senders "
-		       "would interleave";
+	if (used > (size_t)shared)
+		return "frames over PIPE_BUF from several senders would interleave";
 	if (used && used < 8)
 		return "messages under 8 bytes cannot say which sender they are from";
 	return NULL;
