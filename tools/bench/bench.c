@@ -495,118 +495,132 @@ static int write_outputs(const struct outputs *out,
 	return ret;
 }
 
-int bench_main(int argc, char *argv[])
+/* What the command line asks: the configuration, and what it leaves to defaults. */
+struct bench_args {
+	struct bench_config cfg;
+	struct outputs out;
+	bool quick, sizes_given, duration_given, cross_check;
+};
+
+/* A count option, --name N with N in [1, @max], into *@field. */
+static int parse_count(const char *name, const char *arg, uint64_t max,
+		       unsigned int *field)
 {
-	struct bench_config cfg = {
-		.patterns = (1u << BENCH_NR_PATTERNS) - 1,
-		.producers = 1,
-		.procs = { 1, 2, 4 },
-		.nr_procs = 3,
-		.duration = DEFAULT_DURATION,
-		.batch = DEFAULT_BATCH,
-	};
-	struct outputs out = { 0 };
-	struct bench_machine mach;
-	struct plan plan = { 0 };
-	bool quick = false, sizes_given = false, duration_given = false;
-	bool cross_check = false;
-	struct timespec ts;
 	uint64_t v;
-	int c, failed;
+
+	if (parse_u64(name, arg, 10, 1, max, &v))
+		return -1;
+	*field = v;
+	return 0;
+}
+
+/*
+ * Parse the options into @a. Returns -1 to go on, or the exit code to
+ * stop with: a usage error, or what --list printed.
+ */
+static int parse_options(int argc, char *argv[], struct bench_args *a)
+{
+	struct bench_config *cfg = &a->cfg;
+	struct timespec ts = { 0 };
+	int c, err;
 
 	while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
+		err = 0;
 		switch (c) {
 		case OPT_PATTERN:
-			if (parse_patterns(&cfg, optarg))
-				return KIPC_EXIT_USAGE;
+			err = parse_patterns(cfg, optarg);
 			break;
 		case OPT_SIZES:
-			if (parse_sizes(&cfg, optarg))
-				return KIPC_EXIT_USAGE;
-			sizes_given = true;
+			err = parse_sizes(cfg, optarg);
+			a->sizes_given = true;
 			break;
 		case OPT_MECH:
-			if (check_mechs(optarg))
-				return KIPC_EXIT_USAGE;
-			cfg.mechs = optarg;
+			err = check_mechs(optarg);
+			cfg->mechs = optarg;
 			break;
 		case OPT_PRODUCERS:
-			if (parse_u64("--producers", optarg, 10, 1, 64, &v))
-				return KIPC_EXIT_USAGE;
-			cfg.producers = v;
+			err = parse_count("--producers", optarg, 64, &cfg->producers);
 			break;
 		case OPT_PROCS:
-			if (parse_procs(&cfg, optarg))
-				return KIPC_EXIT_USAGE;
+			err = parse_procs(cfg, optarg);
 			break;
 		case OPT_DEPTH:
-			if (parse_u64("--depth", optarg, 10, 1, 65536, &v))
-				return KIPC_EXIT_USAGE;
-			cfg.depth = v;
+			err = parse_count("--depth", optarg, 65536, &cfg->depth);
 			break;
 		case OPT_BATCH:
-			if (parse_u64("--batch", optarg, 10, 1, KIPC_CHAN_BATCH_MAX,
-				      &v))
-				return KIPC_EXIT_USAGE;
-			cfg.batch = v;
+			err = parse_count("--batch", optarg, KIPC_CHAN_BATCH_MAX, &cfg->batch);
 			break;
 		case OPT_DURATION:
-			if (parse_seconds("--duration", optarg, &ts))
-				return KIPC_EXIT_USAGE;
-			cfg.duration = ts.tv_sec + ts.tv_nsec / 1e9;
-			duration_given = true;
+			err = parse_seconds("--duration", optarg, &ts);
+			cfg->duration = ts.tv_sec + ts.tv_nsec / 1e9;
+			a->duration_given = true;
 			break;
 		case OPT_ITERS:
-			if (parse_u64("--iters", optarg, 10, 1, 1000000, &v))
-				return KIPC_EXIT_USAGE;
-			cfg.iters = v;
+			err = parse_u64("--iters", optarg, 10, 1, 1000000, &cfg->iters);
 			break;
 		case OPT_ROUNDS:
-			if (parse_u64("--rounds", optarg, 10, 1, 100, &v))
-				return KIPC_EXIT_USAGE;
-			cfg.rounds = v;
+			err = parse_count("--rounds", optarg, 100, &cfg->rounds);
 			break;
 		case OPT_QUICK:
-			quick = true;
+			a->quick = true;
 			break;
 		case OPT_JSON:
-			out.json = optarg;
+			a->out.json = optarg;
 			break;
 		case OPT_CSV:
-			out.csv = optarg;
+			a->out.csv = optarg;
 			break;
 		case OPT_PLOT:
-			out.plot = optarg;
+			a->out.plot = optarg;
 			break;
 		case OPT_GNUPLOT:
-			out.gnuplot = optarg;
+			a->out.gnuplot = optarg;
 			break;
 		case OPT_PROGRESS:
-			cfg.progress = true;
+			cfg->progress = true;
 			break;
 		case OPT_LIST:
 			return list_mechs();
 		case OPT_CROSS_CHECK:
-			cross_check = true;
+			a->cross_check = true;
 			break;
 		default:
 			return option_error("bench", c, argv);
 		}
+		if (err)
+			return KIPC_EXIT_USAGE;
 	}
 	if (optind < argc)
 		return usage_error("bench", "unexpected argument '%s'", argv[optind]);
-	if (!sizes_given) {
-		const size_t *s = quick ? quick_sizes : default_sizes;
-		size_t n = quick ? sizeof(quick_sizes) / sizeof(*s) :
-				   sizeof(default_sizes) / sizeof(*s);
+	return -1;
+}
 
-		memcpy(cfg.sizes, s, n * sizeof(*s));
-		cfg.nr_sizes = n;
+/* Sizes, duration and rounds that were not given: --quick's or the full run's. */
+static void apply_defaults(struct bench_args *a)
+{
+	struct bench_config *cfg = &a->cfg;
+
+	if (!a->sizes_given) {
+		const size_t *s = a->quick ? quick_sizes : default_sizes;
+		size_t n = a->quick ? sizeof(quick_sizes) / sizeof(*s) :
+				      sizeof(default_sizes) / sizeof(*s);
+
+		memcpy(cfg->sizes, s, n * sizeof(*s));
+		cfg->nr_sizes = n;
 	}
-	if (quick && !duration_given)
-		cfg.duration = QUICK_DURATION;
-	if (!cfg.rounds)
-		cfg.rounds = quick ? 1 : DEFAULT_ROUNDS;
+	if (a->quick && !a->duration_given)
+		cfg->duration = QUICK_DURATION;
+	if (!cfg->rounds)
+		cfg->rounds = a->quick ? 1 : DEFAULT_ROUNDS;
+}
+
+/* Measure the machine, run every cell, report; the number of failures. */
+static int run_and_report(struct bench_config *cfg, const struct outputs *out,
+			  bool cross_check)
+{
+	struct bench_machine mach;
+	struct plan plan = { 0 };
+	int failed;
 
 	signal(SIGPIPE, SIG_IGN);
 	/* A cell's processes are reaped here even when its leader is gone. */
@@ -614,21 +628,43 @@ int bench_main(int argc, char *argv[])
 	raise_limits();
 	bench_machine_probe(&mach);
 	bench_machine_calibrate(&mach);
-	cfg.counters = &mach.counters;
-	plan_build(&plan, &cfg, strncmp(mach.module, "loaded", 6) ?
+	cfg->counters = &mach.counters;
+	plan_build(&plan, cfg, strncmp(mach.module, "loaded", 6) ?
 		   "the kipc module is not loaded" : NULL);
-	failed = run_rounds(&cfg, &plan);
+	failed = run_rounds(cfg, &plan);
 
-	report_header(stdout, &mach, &cfg);
+	report_header(stdout, &mach, cfg);
 	report_table(stdout, plan.res, plan.n);
 	report_kipc_ratios(stdout, plan.res, plan.n);
-	report_rules(stdout, &cfg, plan.res, plan.n);
+	report_rules(stdout, cfg, plan.res, plan.n);
 	report_skips(stdout, plan.res, plan.n);
 	if (cross_check)
 		report_crosscheck(stdout, &mach, plan.res, plan.n);
-	if (write_outputs(&out, &mach, &cfg, &plan))
+	if (write_outputs(out, &mach, cfg, &plan))
 		failed++;
 	free(plan.res);
+	return failed;
+}
+
+int bench_main(int argc, char *argv[])
+{
+	struct bench_args a = {
+		.cfg = {
+			.patterns = (1u << BENCH_NR_PATTERNS) - 1,
+			.producers = 1,
+			.procs = { 1, 2, 4 },
+			.nr_procs = 3,
+			.duration = DEFAULT_DURATION,
+			.batch = DEFAULT_BATCH,
+		},
+	};
+	int ret, failed;
+
+	ret = parse_options(argc, argv, &a);
+	if (ret >= 0)
+		return ret;
+	apply_defaults(&a);
+	failed = run_and_report(&a.cfg, &a.out, a.cross_check);
 	if (failed)
 		fprintf(stderr, "%s: bench: %d failure%s\n", prog, failed,
 			failed == 1 ? "" : "s");
