@@ -30,9 +30,6 @@ static const struct option options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* The types `recv` knows, tried in this order. */
-static const int recv_types[] = { KIPC_MQ, KIPC_PIPE, KIPC_SHM };
-
 static void put_payload(const unsigned char *p, size_t len)
 {
 	size_t i;
@@ -79,25 +76,30 @@ static int recv_mq(int fd, uint64_t count, const struct timespec *deadline)
 	return i == count ? 0 : -1;
 }
 
-int recv_main(int argc, char *argv[])
-{
-	struct wait_opts w = { 0 };
-	bool count_given = false;
-	uint64_t count = 1;
+/* What the command line asks of recv. */
+struct recv_args {
+	struct wait_opts w;
+	uint64_t count;
+	bool count_given;
 	const char *name;
-	int c, fd, type, ret = KIPC_EXIT_FAIL;
+};
+
+/* Parse argv into @a: -1 to go on, else the exit code to stop with. */
+static int parse_args(int argc, char *argv[], struct recv_args *a)
+{
+	int c;
 
 	while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
 		switch (c) {
 		case OPT_COUNT:
 			if (parse_u64("--count", optarg, 10, 1, UINT32_MAX,
-				      &count))
+				      &a->count))
 				return KIPC_EXIT_USAGE;
-			count_given = true;
+			a->count_given = true;
 			break;
 		case OPT_TIMEOUT:
 		case OPT_TRY:
-			if (wait_opt(&w, c, optarg))
+			if (wait_opt(&a->w, c, optarg))
 				return KIPC_EXIT_USAGE;
 			break;
 		default:
@@ -106,48 +108,34 @@ int recv_main(int argc, char *argv[])
 	}
 	if (argc - optind != 1)
 		return usage_error(argv[0], "expected one NAME");
-	if (wait_opts_done(&w, argv[0]))
+	if (wait_opts_done(&a->w, argv[0]))
 		return KIPC_EXIT_USAGE;
-	name = argv[optind];
-	/*
-	 * Refuse what only queues take before opening: a pipe's open waits
-	 * for a writer. (If the type cannot be told now, after opening.)
-	 */
-	type = obj_type_of(name);
-	if (type >= 0 && type != KIPC_MQ && (count_given || w.timed))
-		return usage_error(argv[0], "--count and --timeout apply to "
-				   "message queues; '%s' is %s", name,
-				   type_noun(type) ?: "not one");
+	a->name = argv[optind];
+	return -1;
+}
 
-	fd = obj_open_as(name, recv_types, sizeof(recv_types) /
-			 sizeof(recv_types[0]),
-			 O_RDONLY | (w.try ? O_NONBLOCK : 0), &type);
+int recv_main(int argc, char *argv[])
+{
+	struct recv_args a = { .count = 1 };
+	int fd, type, ret;
+
+	ret = parse_args(argc, argv, &a);
+	if (ret >= 0)
+		return ret;
+	fd = transfer_open(argv[0], a.name, O_RDONLY, "--count and --timeout",
+			   a.count_given || a.w.timed, &a.w, &type);
 	if (fd < 0)
-		return exit_code_of(errno);
-	if (w.timed && deadline_from_now(&w.timeout) < 0) {
-		perror(prog);
-		close(fd);
-		return KIPC_EXIT_FAIL;
-	}
+		return -fd;
 
-	switch (type) {
-	case KIPC_MQ:
+	if (type == KIPC_PIPE) {
+		ret = pipe_recv(a.name, fd, a.w.try);
+	} else if (type == KIPC_SHM) {
+		ret = shm_recv(a.name, fd);
+	} else if (recv_mq(fd, a.count, a.w.timed ? &a.w.timeout : NULL)) {
+		obj_error(type, a.name, errno);
+		ret = exit_code_of(errno);
+	} else {
 		ret = KIPC_EXIT_OK;
-		if (recv_mq(fd, count, w.timed ? &w.timeout : NULL)) {
-			obj_error(type, name, errno);
-			ret = exit_code_of(errno);
-		}
-		break;
-	case KIPC_PIPE:
-	case KIPC_SHM:
-		if (count_given || w.timed)
-			ret = usage_error(argv[0], "--count and --timeout "
-					  "apply to message queues only");
-		else if (type == KIPC_PIPE)
-			ret = pipe_recv(name, fd, w.try);
-		else
-			ret = shm_recv(name, fd);
-		break;
 	}
 	close(fd);
 	return ret;

@@ -28,9 +28,6 @@ static const struct option options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* The types `send` knows, tried in this order. */
-static const int send_types[] = { KIPC_MQ, KIPC_PIPE, KIPC_SHM };
-
 struct send_opts {
 	bool prio_given;
 	unsigned int prio;
@@ -77,19 +74,15 @@ static int send_stream(const char *name, int fd, int type,
 		return usage_error("send", "'%s' is a %s: it sends stdin, "
 				   "not MESSAGE arguments", name,
 				   kipc_type_name(type));
-	if (o->prio_given || o->deadline)
-		return usage_error("send", "--prio and --timeout apply to "
-				   "message queues only");
 	return type == KIPC_PIPE ? pipe_send(name, fd) : shm_send(name, fd);
 }
 
-int send_main(int argc, char *argv[])
+/* Parse argv into @o, @w and *@name: -1 to go on, else the exit code. */
+static int parse_args(int argc, char *argv[], struct send_opts *o,
+		      struct wait_opts *w, const char **name)
 {
-	struct send_opts o = { 0 };
-	struct wait_opts w = { 0 };
 	uint64_t prio = 0;
-	const char *name;
-	int c, fd, type, ret = KIPC_EXIT_FAIL;
+	int c;
 
 	while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
 		switch (c) {
@@ -97,11 +90,11 @@ int send_main(int argc, char *argv[])
 			if (parse_u64("--prio", optarg, 10, 0,
 				      KIPC_MQ_PRIO_MAX - 1, &prio))
 				return KIPC_EXIT_USAGE;
-			o.prio_given = true;
+			o->prio_given = true;
 			break;
 		case OPT_TIMEOUT:
 		case OPT_TRY:
-			if (wait_opt(&w, c, optarg))
+			if (wait_opt(w, c, optarg))
 				return KIPC_EXIT_USAGE;
 			break;
 		default:
@@ -110,45 +103,33 @@ int send_main(int argc, char *argv[])
 	}
 	if (argc - optind < 1)
 		return usage_error(argv[0], "expected NAME");
-	if (wait_opts_done(&w, argv[0]))
+	if (wait_opts_done(w, argv[0]))
 		return KIPC_EXIT_USAGE;
-	name = argv[optind];
-	o.prio = prio;
-	o.msgs = argv + optind + 1;
-	o.nmsgs = argc - optind - 1;
-	/*
-	 * Refuse what only queues take before opening: a pipe's open waits
-	 * for a reader. (If the type cannot be told now, after opening.)
-	 */
-	type = obj_type_of(name);
-	if (type >= 0 && type != KIPC_MQ && (o.prio_given || w.timed))
-		return usage_error(argv[0], "--prio and --timeout apply to "
-				   "message queues; '%s' is %s", name,
-				   type_noun(type) ?: "not one");
+	*name = argv[optind];
+	o->prio = prio;
+	o->msgs = argv + optind + 1;
+	o->nmsgs = argc - optind - 1;
+	return -1;
+}
 
-	fd = obj_open_as(name, send_types, sizeof(send_types) /
-			 sizeof(send_types[0]),
-			 O_WRONLY | (w.try ? O_NONBLOCK : 0), &type);
+int send_main(int argc, char *argv[])
+{
+	struct send_opts o = { 0 };
+	struct wait_opts w = { 0 };
+	const char *name = NULL;
+	int fd, type, ret;
+
+	ret = parse_args(argc, argv, &o, &w, &name);
+	if (ret >= 0)
+		return ret;
+	fd = transfer_open(argv[0], name, O_WRONLY, "--prio and --timeout",
+			   o.prio_given || w.timed, &w, &type);
 	if (fd < 0)
-		return exit_code_of(errno);
-	if (w.timed) {
-		if (deadline_from_now(&w.timeout) < 0) {
-			perror(prog);
-			close(fd);
-			return KIPC_EXIT_FAIL;
-		}
+		return -fd;
+	if (w.timed)
 		o.deadline = &w.timeout;
-	}
-
-	switch (type) {
-	case KIPC_MQ:
-		ret = send_mq(name, fd, &o);
-		break;
-	case KIPC_PIPE:
-	case KIPC_SHM:
-		ret = send_stream(name, fd, type, &o);
-		break;
-	}
+	ret = type == KIPC_MQ ? send_mq(name, fd, &o) :
+				send_stream(name, fd, type, &o);
 	close(fd);
 	return ret;
 }

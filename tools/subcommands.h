@@ -150,6 +150,20 @@ int obj_open(const char *name, int type, int oflag, mode_t mode,
 int obj_open_as(const char *name, const int *types, size_t ntypes, int oflag,
 		int *type);
 
+/*
+ * send and recv: open @name as a queue, pipe or region (tried in that
+ * order) with @oflag, plus O_NONBLOCK for --try, storing its type in
+ * *@type. Options only queues take (@queue_opts names them, as "--prio
+ * and --timeout"; @queue_opts_given says one was given) are refused on
+ * the others: before opening when the type can be told, as a pipe's open
+ * waits for its peer, else once open. A --timeout becomes a deadline
+ * once open. Returns the descriptor, or the negated exit code after
+ * printing why.
+ */
+int transfer_open(const char *subname, const char *name, int oflag,
+		  const char *queue_opts, bool queue_opts_given,
+		  struct wait_opts *w, int *type);
+
 /* tools/output.c */
 
 struct kipc_stat;

@@ -396,6 +396,44 @@ int obj_open_as(const char *name, const int *types, size_t ntypes, int oflag,
 	return -1;
 }
 
+/* The types send and recv move data through, tried in this order. */
+static const int transfer_types[] = { KIPC_MQ, KIPC_PIPE, KIPC_SHM };
+
+static int queue_opts_error(const char *subname, const char *queue_opts,
+			    const char *name, int type)
+{
+	return usage_error(subname, "%s apply to message queues; '%s' is %s",
+			   queue_opts, name, type_noun(type) ?: "not one");
+}
+
+int transfer_open(const char *subname, const char *name, int oflag,
+		  const char *queue_opts, bool queue_opts_given,
+		  struct wait_opts *w, int *type)
+{
+	int fd, code;
+
+	*type = obj_type_of(name);
+	if (*type >= 0 && *type != KIPC_MQ && queue_opts_given)
+		return -queue_opts_error(subname, queue_opts, name, *type);
+	fd = obj_open_as(name, transfer_types,
+			 sizeof(transfer_types) / sizeof(transfer_types[0]),
+			 oflag | (w->try ? O_NONBLOCK : 0), type);
+	if (fd < 0) {
+		code = exit_code_of(errno);
+		return code ? -code : -KIPC_EXIT_FAIL;
+	}
+	if (*type != KIPC_MQ && queue_opts_given) {
+		close(fd);
+		return -queue_opts_error(subname, queue_opts, name, *type);
+	}
+	if (w->timed && deadline_from_now(&w->timeout) < 0) {
+		perror(prog);
+		close(fd);
+		return -KIPC_EXIT_FAIL;
+	}
+	return fd;
+}
+
 int write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;

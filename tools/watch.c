@@ -58,23 +58,19 @@ static void print_json(const struct kipc_event *ev)
 	printf("}\n");
 }
 
-int watch_main(int argc, char *argv[])
+/* Parse argv: -1 to go on, else the exit code to stop with. */
+static int parse_args(int argc, char *argv[], bool *json, uint64_t *count)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
-	uint64_t count = 0, seen = 0;
-	struct kipc_watch *w;
-	struct kipc_event ev;
-	bool json = false;
-	int c, ret = KIPC_EXIT_OK;
+	int c;
 
 	while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
 		switch (c) {
 		case OPT_JSON:
-			json = true;
+			*json = true;
 			break;
 		case OPT_COUNT:
 			if (parse_u64("--count", optarg, 10, 1, UINT64_MAX,
-				      &count) < 0)
+				      count) < 0)
 				return KIPC_EXIT_USAGE;
 			break;
 		default:
@@ -84,7 +80,56 @@ int watch_main(int argc, char *argv[])
 	if (optind != argc)
 		return usage_error(argv[0], "unexpected argument '%s'",
 				   argv[optind]);
+	return -1;
+}
 
+/*
+ * Print events until @count of them (0: no end) or a signal; an exit
+ * code. Lost events are said on stderr and do not stop it.
+ */
+static int print_events(struct kipc_watch *w, bool json, uint64_t count)
+{
+	struct kipc_event ev;
+	uint64_t seen = 0;
+	int n;
+
+	while (!stop && (!count || seen < count)) {
+		/*
+		 * A signal between the check of stop and the wait would be
+		 * missed by a wait for ever: wait a quarter second at a time.
+		 */
+		n = kipc_watch_next(w, &ev, 250);
+		if (n < 0 && errno == ENOBUFS)
+			fprintf(stderr, "%s: events were lost (they came "
+				"faster than they were read)\n", prog);
+		if (n < 0 && errno != EINTR && errno != ENOBUFS) {
+			fprintf(stderr, "%s: watching events: %s\n", prog,
+				strerror(errno));
+			return KIPC_EXIT_FAIL;
+		}
+		if (n <= 0)
+			continue;
+		if (json)
+			print_json(&ev);
+		else
+			print_text(&ev);
+		fflush(stdout);
+		seen++;
+	}
+	return KIPC_EXIT_OK;
+}
+
+int watch_main(int argc, char *argv[])
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct kipc_watch *w;
+	uint64_t count = 0;
+	bool json = false;
+	int ret;
+
+	ret = parse_args(argc, argv, &json, &count);
+	if (ret >= 0)
+		return ret;
 	if (dev_ready() < 0)
 		return KIPC_EXIT_FAIL;
 	/* No SA_RESTART: the wait for an event ends with EINTR. */
@@ -98,36 +143,7 @@ int watch_main(int argc, char *argv[])
 			obj_strerror(errno));
 		return KIPC_EXIT_FAIL;
 	}
-	while (!stop && (!count || seen < count)) {
-		/*
-		 * A signal between the check of stop and the wait would be
-		 * missed by a wait for ever: wait a quarter second at a time.
-		 */
-		int n = kipc_watch_next(w, &ev, 250);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == ENOBUFS) {
-				fprintf(stderr, "%s: events were lost (they "
-					"came faster than they were read)\n",
-					prog);
-				continue;
-			}
-			fprintf(stderr, "%s: watching events: %s\n", prog,
-				strerror(errno));
-			ret = KIPC_EXIT_FAIL;
-			break;
-		}
-		if (!n)
-			continue;
-		if (json)
-			print_json(&ev);
-		else
-			print_text(&ev);
-		fflush(stdout);
-		seen++;
-	}
+	ret = print_events(w, json, count);
 	kipc_watch_close(w);
 	return ret;
 }
