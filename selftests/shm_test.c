@@ -1761,8 +1761,8 @@ TEST_F(limits, mapping_keeps_the_region_charged)
 
 /*
  * The CLI: kipc create/stat on a region, and the region half of kipc
- * send/recv (tools/shm_io.c, built in here with the four things it takes
- * from the rest of the tool; the tool itself is tested in cli_test).
+ * send/recv (tools/shm_io.c, built in here with the two things it takes
+ * from the rest of the tool, beside lib/io_full.h; the tool itself is tested in cli_test).
  */
 const char *prog = "kipc";
 
@@ -1770,21 +1770,6 @@ void obj_error(int type, const char *name, int err)
 {
 	fprintf(stderr, "%s: %s '%s': %s\n", prog, kipc_type_name(type), name,
 		strerror(err));
-}
-
-int write_all(int fd, const void *buf, size_t len)
-{
-	return write(fd, buf, len) == (ssize_t)len ? 0 : -1;
-}
-
-ssize_t read_full(int fd, void *buf, size_t len)
-{
-	size_t got = 0;
-	ssize_t n = 1;
-
-	while (got < len && (n = read(fd, (char *)buf + got, len - got)) > 0)
-		got += n;
-	return n < 0 ? -1 : (ssize_t)got;
 }
 
 #include "../tools/shm_io.c"

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 
+#include "../lib/io_full.h"
 #include "stress.h"
 #include "kselftest_harness.h"
 
@@ -287,23 +288,6 @@ static int packet_consume(struct soak *s, unsigned int c, unsigned int seed)
 	return n < 0;
 }
 
-/* Read exactly @len bytes; 0 at end of file before the first byte. */
-static ssize_t read_exact(int fd, void *buf, size_t len)
-{
-	size_t got = 0;
-	ssize_t n;
-
-	while (got < len) {
-		n = read(fd, (char *)buf + got, len - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 || got ? -1 : 0;
-		got += (size_t)n;
-	}
-	return (ssize_t)got;
-}
-
 /* Bytes: the one reader finds each record's length in its header. */
 static int byte_consume(struct soak *s, unsigned int c, unsigned int seed)
 {
@@ -314,16 +298,17 @@ static int byte_consume(struct soak *s, unsigned int c, unsigned int seed)
 	(void)c;
 	(void)seed;
 	close(s->fd[1]);
-	while ((n = read_exact(s->fd[0], buf, sizeof(*r))) > 0) {
+	while ((n = read_full(s->fd[0], buf, sizeof(*r))) ==
+	       (ssize_t)sizeof(*r)) {
 		if (r->len < sizeof(*r) || r->len > sizeof(buf) ||
-		    read_exact(s->fd[0], r->data, r->len - sizeof(*r)) !=
+		    read_full(s->fd[0], r->data, r->len - sizeof(*r)) !=
 		    (ssize_t)(r->len - sizeof(*r))) {
 			soak_bad(s->sh, "a torn record in the byte stream");
 			return 1;
 		}
 		soak_take(s, buf, r->len);
 	}
-	return n < 0;
+	return n != 0;	/* an error, or a header torn at the end */
 }
 
 static void close_write_end(struct soak *s)

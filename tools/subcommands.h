@@ -9,6 +9,8 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "../lib/io_full.h"	/* read_full(), write_all() */
+
 struct kipc_attr;
 
 /* Exit codes of every subcommand (kipc(1), EXIT STATUS). */
@@ -198,10 +200,6 @@ const char *owner_name(uint32_t uid);
  */
 void put_json_fields(const struct kipc_stat *st, const char *sep);
 
-/* write() all of @buf to @fd, retrying after EINTR; -1 with errno. */
-int write_all(int fd, const void *buf, size_t len);
-/* read() until @len bytes or end of file; the count, or -1 with errno. */
-ssize_t read_full(int fd, void *buf, size_t len);
 
 /*
  * kipc send/recv on a pipe (pipe_io.c): stdin -> pipe, pipe -> stdout.

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "chan.h"
+#include "../io_full.h"
 
 int chan_stream_send(struct kipc_chan *c, const void *msg, size_t len,
 		     unsigned int prio)
@@ -49,25 +50,6 @@ int chan_stream_send(struct kipc_chan *c, const void *msg, size_t len,
 		}
 	}
 	return 0;
-}
-
-/* Read exactly @len bytes; returns how many arrived before end of file. */
-static ssize_t read_full(int fd, void *buf, size_t len)
-{
-	size_t done = 0;
-	ssize_t n;
-
-	while (done < len) {
-		n = read(fd, (char *)buf + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		done += n;
-	}
-	return done;
 }
 
 ssize_t chan_stream_recv(struct kipc_chan *c, void *buf, size_t len,
