@@ -777,13 +777,30 @@ static int kipc_mq_ioc_receive(struct file *file,
 
 /* Batches. */
 
-static int kipc_mq_check_batch(const struct kipc_mq_batch *args, u32 flags_ok)
+/*
+ * What both batch calls check before the first item, in this order: the
+ * argument, its flags (@flags_ok; send's are receive's without a
+ * selector, so its sel_prio must be 0) and count, the deadline, and that
+ * @file was opened for @mode. 0 with *@args and *@deadline set.
+ */
+static int kipc_mq_batch_args(struct file *file,
+			      struct kipc_mq_batch __user *ub, u32 flags_ok,
+			      fmode_t mode, struct kipc_mq_batch *args,
+			      ktime_t *buf, ktime_t **deadline)
 {
+	int err;
+
+	if (copy_from_user(args, ub, sizeof(*args)))
+		return -EFAULT;
 	if (args->pad || args->flags & ~flags_ok)
 		return -EINVAL;
 	if (!args->count || args->count > KIPC_MQ_BATCH_MAX)
 		return -EINVAL;
-	return 0;
+	err = kipc_mq_check_sel(args->flags, args->sel_prio) ?:
+	      kipc_mq_deadline(args->flags, args->timeout, buf, deadline);
+	if (err)
+		return err;
+	return file->f_mode & mode ? 0 : -EBADF;
 }
 
 static int kipc_mq_send_item(struct file *file, struct kipc_mq_item __user *ui,
@@ -819,17 +836,10 @@ static int kipc_mq_ioc_send_batch(struct file *file,
 	u32 i;
 	int err;
 
-	if (copy_from_user(&args, ub, sizeof(args)))
-		return -EFAULT;
-	err = kipc_mq_check_batch(&args, KIPC_MQ_SEND_FLAGS);
-	if (!err && args.sel_prio)
-		err = -EINVAL;
-	err = err ?: kipc_mq_deadline(args.flags, args.timeout, &buf,
-				      &deadline);
+	err = kipc_mq_batch_args(file, ub, KIPC_MQ_SEND_FLAGS, FMODE_WRITE,
+				 &args, &buf, &deadline);
 	if (err)
 		return err;
-	if (!(file->f_mode & FMODE_WRITE))
-		return -EBADF;
 
 	items = u64_to_user_ptr(args.items);
 	nonblock = kipc_mq_nonblock(file, args.flags);
@@ -882,15 +892,10 @@ static int kipc_mq_ioc_receive_batch(struct file *file,
 	u32 i;
 	int err;
 
-	if (copy_from_user(&args, ub, sizeof(args)))
-		return -EFAULT;
-	err = kipc_mq_check_batch(&args, KIPC_MQ_RECEIVE_FLAGS) ?:
-	      kipc_mq_check_sel(args.flags, args.sel_prio) ?:
-	      kipc_mq_deadline(args.flags, args.timeout, &buf, &deadline);
+	err = kipc_mq_batch_args(file, ub, KIPC_MQ_RECEIVE_FLAGS, FMODE_READ,
+				 &args, &buf, &deadline);
 	if (err)
 		return err;
-	if (!(file->f_mode & FMODE_READ))
-		return -EBADF;
 
 	items = u64_to_user_ptr(args.items);
 	nonblock = kipc_mq_nonblock(file, args.flags);
