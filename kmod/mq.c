@@ -826,32 +826,6 @@ static int kipc_mq_send_item(struct file *file, struct kipc_mq_item __user *ui,
 	return err;
 }
 
-static int kipc_mq_ioc_send_batch(struct file *file,
-				  struct kipc_mq_batch __user *ub)
-{
-	struct kipc_mq_item __user *items;
-	struct kipc_mq_batch args;
-	ktime_t buf, *deadline;
-	bool nonblock;
-	u32 i;
-	int err;
-
-	err = kipc_mq_batch_args(file, ub, KIPC_MQ_SEND_FLAGS, FMODE_WRITE,
-				 &args, &buf, &deadline);
-	if (err)
-		return err;
-
-	items = u64_to_user_ptr(args.items);
-	nonblock = kipc_mq_nonblock(file, args.flags);
-	for (i = 0; i < args.count; i++) {
-		/* Only the first may wait. */
-		err = kipc_mq_send_item(file, &items[i], nonblock || i, deadline);
-		if (err)
-			break;
-	}
-	return i ?: err;
-}
-
 static int kipc_mq_receive_item(struct file *file,
 				struct kipc_mq_item __user *ui,
 				const struct kipc_mq_batch *args, bool nonblock,
@@ -882,8 +856,13 @@ static int kipc_mq_receive_item(struct file *file,
 	return err;
 }
 
-static int kipc_mq_ioc_receive_batch(struct file *file,
-				     struct kipc_mq_batch __user *ub)
+/*
+ * KIPC_IOC_MQ_SEND_BATCH (@send) and KIPC_IOC_MQ_RECEIVE_BATCH: the items
+ * in order, of which only the first may wait. Returns how many were
+ * done, or the error that stopped the first.
+ */
+static int kipc_mq_ioc_batch(struct file *file,
+			     struct kipc_mq_batch __user *ub, bool send)
 {
 	struct kipc_mq_item __user *items;
 	struct kipc_mq_batch args;
@@ -892,8 +871,10 @@ static int kipc_mq_ioc_receive_batch(struct file *file,
 	u32 i;
 	int err;
 
-	err = kipc_mq_batch_args(file, ub, KIPC_MQ_RECEIVE_FLAGS, FMODE_READ,
-				 &args, &buf, &deadline);
+	err = kipc_mq_batch_args(file, ub, send ? KIPC_MQ_SEND_FLAGS :
+				 KIPC_MQ_RECEIVE_FLAGS,
+				 send ? FMODE_WRITE : FMODE_READ, &args, &buf,
+				 &deadline);
 	if (err)
 		return err;
 
@@ -901,15 +882,19 @@ static int kipc_mq_ioc_receive_batch(struct file *file,
 	nonblock = kipc_mq_nonblock(file, args.flags);
 	for (i = 0; i < args.count; i++) {
 		/*
-		 * After the first, stop at an empty queue without looking:
-		 * a batch that finds one message costs what a receive does.
-		 * (Senders wait only while it is full.) Racy by design: a
-		 * message arriving now is left for the next call.
+		 * After the first receive, stop at an empty queue without
+		 * looking: a batch that finds one message costs what a
+		 * receive does. (Senders wait only while it is full.) Racy
+		 * by design: a message arriving now is left for the next call.
 		 */
-		if (i && !READ_ONCE(kipc_mq_file(file)->curmsgs))
+		if (!send && i && !READ_ONCE(kipc_mq_file(file)->curmsgs))
 			break;
-		err = kipc_mq_receive_item(file, &items[i], &args,
-					   nonblock || i, deadline);
+		if (send)
+			err = kipc_mq_send_item(file, &items[i], nonblock || i,
+						deadline);
+		else
+			err = kipc_mq_receive_item(file, &items[i], &args,
+						   nonblock || i, deadline);
 		if (err)
 			break;
 	}
@@ -998,9 +983,9 @@ static long kipc_mq_ioctl(struct file *file, unsigned int cmd,
 	case KIPC_IOC_MQ_NOTIFY:
 		return kipc_mq_ioc_notify(file, argp);
 	case KIPC_IOC_MQ_SEND_BATCH:
-		return kipc_mq_ioc_send_batch(file, argp);
+		return kipc_mq_ioc_batch(file, argp, true);
 	case KIPC_IOC_MQ_RECEIVE_BATCH:
-		return kipc_mq_ioc_receive_batch(file, argp);
+		return kipc_mq_ioc_batch(file, argp, false);
 	default:
 		return kipc_obj_ioctl(file, cmd, arg);
 	}
