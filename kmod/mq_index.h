@@ -19,9 +19,10 @@
  * leaves; one empty leaf is kept for reuse so a queue that empties and
  * fills again does not allocate every time.
  *
- * Locking: none of its own. Every function but init, destroy and
- * kipc_mq_leaf_new() is called with the queue's lock held, which
- * protects the whole index but the directory pointer (immutable).
+ * Locking: none of its own. Every function but init, destroy, charge and
+ * kipc_mq_leaf_new() (which may sleep: call it unlocked) is called with
+ * the queue's lock held, which protects the whole index but the
+ * directory pointer (immutable).
  */
 #ifndef _KIPC_MQ_INDEX_H
 #define _KIPC_MQ_INDEX_H
