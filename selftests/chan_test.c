@@ -9,8 +9,8 @@
  * mechanism has batch calls), calls are answered on the RPC mechanisms
  * and refused elsewhere, and nothing is left behind: descriptors, System V
  * queues, /dev/shm and /dev/mqueue names, FIFO and socket directories,
- * child processes (a bus daemon), threads (an RPC library's), the signal
- * mask.
+ * child processes (a bus daemon), threads (an RPC library's), the binder
+ * driver's processes, threads, nodes and transactions, the signal mask.
  *
  * Each mechanism is a variant of the "chan" fixture; its kipc-* variants
  * are skipped when /dev/kipc is absent (a host that cannot load the
@@ -371,6 +371,62 @@ static int count_leftovers(void)
 	       count_lines("/proc/sysvipc/msg");
 }
 
+/*
+ * What the binder driver holds, for every process: the objects active, as
+ * the first lines of its debugfs stats say them (drivers/android/binder.c,
+ * stats_show(): "<object>: active N total M", printed once an object of
+ * the kind was ever made; the per-process lines that follow are indented
+ * or start "proc <pid>"). Written to @out as "proc N thread N ...", or ""
+ * where debugfs has no binder stats.
+ */
+#define BINDER_STATS	"/sys/kernel/debug/binder/stats"
+
+static void binder_objects(char *out, size_t size)
+{
+	static const char *const kinds[] = {
+		"proc", "thread", "node", "ref", "death", "transaction",
+		"transaction_complete",
+	};
+	int active[sizeof(kinds) / sizeof(kinds[0])] = { 0 };
+	char line[256], kind[64];
+	size_t i, len = 0;
+	FILE *f;
+	int n;
+
+	out[0] = '\0';
+	f = fopen(BINDER_STATS, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f) && strncmp(line, "proc ", 5)) {
+		if (sscanf(line, "%63[a-z_]: active %d", kind, &n) != 2)
+			continue;
+		for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+			if (is(kind, kinds[i]))
+				active[i] = n;
+	}
+	fclose(f);
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]) && len < size; i++)
+		len += snprintf(out + len, size - len, "%s%s %d", i ? " " : "",
+				kinds[i], active[i]);
+}
+
+/*
+ * The driver's objects once they settle on @want, or after 5 s: a closed
+ * binder descriptor's process, threads and nodes go in the driver's
+ * deferred release (binder_deferred_release(), a work item), not at once.
+ */
+static void binder_objects_settled(const char *want, char *out, size_t size)
+{
+	int tries;
+
+	for (tries = 0; tries < 500; tries++) {
+		binder_objects(out, size);
+		if (is(out, want))
+			break;
+		usleep(10 * 1000);
+	}
+}
+
 static struct kipc_chan_opts opts_of(size_t msg_size)
 {
 	struct kipc_chan_opts o = { .msg_size = msg_size };
@@ -513,6 +569,7 @@ FIXTURE(chan) {
 	/* What the process held before the test, for the leak check. */
 	int counted;
 	int fds, leftovers, children, threads;
+	char binder[256];		/* binder_objects(), binder only */
 	char tmpdir[PATH_MAX];
 	sigset_t mask;
 };
@@ -574,6 +631,12 @@ FIXTURE_SETUP(chan)
 	self->leftovers = count_leftovers();
 	self->children = count_children();
 	self->threads = count_entries("/proc/self/task");
+	if (is(self->name, "binder")) {
+		binder_objects(self->binder, sizeof(self->binder));
+		if (!self->binder[0])
+			TH_LOG("no %s: the driver's objects are not counted",
+			       BINDER_STATS);
+	}
 	ASSERT_EQ(0, sigprocmask(SIG_BLOCK, NULL, &self->mask));
 	self->counted = 1;
 }
@@ -601,6 +664,14 @@ FIXTURE_TEARDOWN(chan)
 	EXPECT_EQ(self->leftovers, count_leftovers())
 		TH_LOG("%s: names left in /dev/shm, /dev/mqueue or $TMPDIR, "
 		       "or System V queues", self->name);
+	if (self->binder[0]) {
+		char now[sizeof(self->binder)];
+
+		binder_objects_settled(self->binder, now, sizeof(now));
+		EXPECT_STREQ(self->binder, now)
+			TH_LOG("binder: the driver still holds a process, thread, "
+			       "node or transaction of the channel");
+	}
 	EXPECT_EQ(0, rmdir(self->tmpdir)) TH_LOG("%s: %s", self->tmpdir,
 						  strerror(errno));
 	ASSERT_EQ(0, sigprocmask(SIG_BLOCK, NULL, &mask));
